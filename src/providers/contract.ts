@@ -1,0 +1,107 @@
+/**
+ * The provider contract: what every adapter (OpenAI-compatible, Anthropic, Gemini,
+ * local) implements. Adapters never see GraphQL, client HTTP requests or outgoing SSE.
+ */
+
+export const PROVIDER_TYPES = ['openai', 'anthropic', 'google', 'local'] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+export const CHAT_ROLES = ['system', 'user', 'assistant', 'tool'] as const;
+export type ChatRole = (typeof CHAT_ROLES)[number];
+
+export const FINISH_REASONS = ['stop', 'length', 'tool_calls', 'content_filter', 'other'] as const;
+export type FinishReason = (typeof FINISH_REASONS)[number];
+
+/** A complete tool call: `arguments` is the JSON text the model produced. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string | null;
+  /** Optional participant name (OpenAI `name`). */
+  name?: string;
+  /** For `tool` messages: the id of the call this message answers. */
+  toolCallId?: string;
+  /** For `assistant` messages that called tools. */
+  toolCalls?: ToolCall[];
+}
+
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments. */
+  parameters?: Record<string, unknown>;
+}
+
+export type ToolChoice = { type: 'auto' } | { type: 'none' } | { type: 'required' } | { type: 'tool'; name: string };
+
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict?: boolean };
+
+/** One chat request as an adapter receives it: `model` is the provider's own model name. */
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  stop?: string[];
+  seed?: number;
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  responseFormat?: ResponseFormat;
+  /** End-user id forwarded for the provider's abuse monitoring. */
+  user?: string;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface ChatResult {
+  /** The upstream's response id (or one made up when it gives none). */
+  id: string;
+  /** The model the upstream says answered. */
+  model: string;
+  content: string | null;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+  usage: TokenUsage;
+}
+
+/**
+ * One piece of a streamed answer. Text deltas concatenate to the full text; tool
+ * call deltas with the same `index` concatenate their `argumentsDelta`. `usage`
+ * and `finish` arrive once each, in either order, before the stream ends. An
+ * `error` part is last: the stream failed after it started.
+ */
+export type ChatStreamPart =
+  | { type: 'metadata'; id?: string; model?: string }
+  | { type: 'text-delta'; text: string }
+  | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta?: string }
+  | { type: 'usage'; usage: TokenUsage }
+  | { type: 'finish'; finishReason: FinishReason }
+  | { type: 'error'; error: import('./provider-error.js').ProviderError };
+
+/** A configured provider instance. */
+export interface Provider {
+  readonly id: string;
+  readonly type: ProviderType;
+  /** One complete answer. Rejects with a ProviderError. */
+  chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult>;
+  /**
+   * A streamed answer. Failures before the first part reject the first `next()`
+   * with a ProviderError; failures after it arrive as a final `error` part.
+   * Aborting `signal` closes the upstream connection at once.
+   */
+  stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamPart>;
+  /** Releases pooled connections. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,126 @@
+import type { ChatRequest, ChatResult, ChatStreamPart, Provider, ToolCall } from '../contract.js';
+import { parseSse } from '../http/parse-sse.js';
+import { malformedError, readJson, sendUpstream, transportError, type UpstreamTransport } from '../http/send-upstream.js';
+import { ProviderError } from '../provider-error.js';
+import { mapOpenAIFinishReason, toOpenAIBody, type OpenAIChatBody } from './openai-wire.js';
+
+export interface OpenAIProviderOptions {
+  id: string;
+  /** Base URL up to and including the version, e.g. `https://api.openai.com/v1`. */
+  baseUrl: string;
+  apiKey?: string;
+  /** Extra headers sent upstream on every call. */
+  headers?: Record<string, string>;
+}
+
+function inBandError(provider: string, body: OpenAIChatBody): ProviderError {
+  const message = body.error?.message ?? 'an error';
+  return new ProviderError('UPSTREAM_UNAVAILABLE', `Provider "${provider}" failed mid-answer: ${message.slice(0, 300)}`, {
+    provider,
+    retryable: true,
+  });
+}
+
+/** A provider for any OpenAI-compatible Chat Completions API (OpenAI, Groq, vLLM, Ollama …). */
+export function createOpenAIProvider(options: OpenAIProviderOptions, transport: UpstreamTransport): Provider {
+  const { id } = options;
+  const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+  if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+
+  async function chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+    const response = await sendUpstream(transport, { provider: id, url, headers, body: toOpenAIBody(request, false), signal });
+    const body = (await readJson(id, response, signal)) as OpenAIChatBody | null;
+    if (body?.error) throw inBandError(id, body);
+    const choice = body?.choices?.[0];
+    if (!body || !choice?.message) throw malformedError(id, 'a completion without choices');
+    const toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).map((call, index) => ({
+      id: call.id ?? `call_${index}`,
+      name: call.function?.name ?? '',
+      arguments: call.function?.arguments ?? '',
+    }));
+    return {
+      id: body.id ?? '',
+      model: body.model ?? request.model,
+      content: choice.message.content ?? null,
+      toolCalls,
+      finishReason: mapOpenAIFinishReason(choice.finish_reason),
+      usage: {
+        promptTokens: body.usage?.prompt_tokens ?? 0,
+        completionTokens: body.usage?.completion_tokens ?? 0,
+      },
+    };
+  }
+
+  async function* stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
+    const response = await sendUpstream(transport, { provider: id, url, headers, body: toOpenAIBody(request, true), signal });
+    let sentMetadata = false;
+    let finished = false;
+    try {
+      for await (const event of parseSse(response.body)) {
+        if (event.data === '[DONE]') break;
+        let chunk: OpenAIChatBody;
+        try {
+          chunk = JSON.parse(event.data) as OpenAIChatBody;
+        } catch (error: unknown) {
+          yield { type: 'error', error: malformedError(id, 'a stream chunk that is not JSON', error) };
+          return;
+        }
+        if (chunk.error) {
+          yield { type: 'error', error: inBandError(id, chunk) };
+          return;
+        }
+        if (!sentMetadata) {
+          sentMetadata = true;
+          yield { type: 'metadata', id: chunk.id, model: chunk.model };
+        }
+        const choice = chunk.choices?.[0];
+        if (choice) {
+          const delta = choice.delta;
+          if (delta?.content) yield { type: 'text-delta', text: delta.content };
+          if (delta?.tool_calls) {
+            for (const call of delta.tool_calls) {
+              yield {
+                type: 'tool-call-delta',
+                index: call.index ?? 0,
+                id: call.id,
+                name: call.function?.name,
+                argumentsDelta: call.function?.arguments,
+              };
+            }
+          }
+          if (choice.finish_reason && !finished) {
+            finished = true;
+            yield { type: 'finish', finishReason: mapOpenAIFinishReason(choice.finish_reason) };
+          }
+        }
+        if (chunk.usage) {
+          yield {
+            type: 'usage',
+            usage: { promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 },
+          };
+        }
+      }
+    } catch (error: unknown) {
+      const failure = transportError(id, error, signal);
+      if (failure instanceof ProviderError) {
+        yield { type: 'error', error: failure };
+        return;
+      }
+      throw failure;
+    } finally {
+      // Closing early (cancel, fallback) must release the upstream socket now.
+      if (!response.body.destroyed) response.body.destroy();
+    }
+    if (!finished) {
+      yield { type: 'error', error: malformedError(id, 'a stream that ended without a finish reason') };
+    }
+  }
+
+  return {
+    id,
+    type: 'openai',
+    chat,
+    stream,
+  };
+}

@@ -1,0 +1,45 @@
+import type { ChatStreamPart, FinishReason, TokenUsage, ToolCall } from '../../src/providers/contract.js';
+import type { ProviderError } from '../../src/providers/provider-error.js';
+
+export interface CollectedStream {
+  text: string;
+  deltas: string[];
+  toolCalls: ToolCall[];
+  finishReasons: FinishReason[];
+  usages: TokenUsage[];
+  errors: ProviderError[];
+  partTypes: ChatStreamPart['type'][];
+}
+
+/** Drains a provider stream and assembles it the way a client would. */
+export async function collectStream(parts: AsyncIterable<ChatStreamPart>): Promise<CollectedStream> {
+  const result: CollectedStream = { text: '', deltas: [], toolCalls: [], finishReasons: [], usages: [], errors: [], partTypes: [] };
+  for await (const part of parts) {
+    result.partTypes.push(part.type);
+    switch (part.type) {
+      case 'text-delta':
+        result.deltas.push(part.text);
+        result.text += part.text;
+        break;
+      case 'tool-call-delta': {
+        const call = (result.toolCalls[part.index] ??= { id: '', name: '', arguments: '' });
+        if (part.id) call.id = part.id;
+        if (part.name) call.name += part.name;
+        if (part.argumentsDelta) call.arguments += part.argumentsDelta;
+        break;
+      }
+      case 'finish':
+        result.finishReasons.push(part.finishReason);
+        break;
+      case 'usage':
+        result.usages.push(part.usage);
+        break;
+      case 'error':
+        result.errors.push(part.error);
+        break;
+      case 'metadata':
+        break;
+    }
+  }
+  return result;
+}

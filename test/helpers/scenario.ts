@@ -1,0 +1,48 @@
+/**
+ * What a mock upstream should do for one request, independent of the provider's
+ * wire format. Each provider's WireFormat renders it into that provider's bytes.
+ */
+export interface ScenarioUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export type Scenario =
+  /** A text answer; `chunks` are the streamed deltas and join to the full text. */
+  | { kind: 'text'; chunks: string[]; finishReason?: 'stop' | 'length'; usage: ScenarioUsage }
+  /** One or more tool calls; each call's arguments are streamed in `argumentChunks`. */
+  | {
+      kind: 'tool-calls';
+      calls: { id: string; name: string; argumentChunks: string[] }[];
+      usage: ScenarioUsage;
+    }
+  /** An HTTP error answer with the provider's error body. */
+  | { kind: 'status'; status: number; headers?: Record<string, string>; message?: string }
+  /** Streams `chunks`, then a chunk that is not JSON (non-stream: a body that is not JSON). */
+  | { kind: 'malformed'; chunks: string[] }
+  /** Streams `chunks`, then the provider's in-band error event. */
+  | { kind: 'mid-stream-error'; chunks: string[]; message: string }
+  /** Streams `chunks`, then sends nothing until the client goes away. */
+  | { kind: 'hang'; chunks: string[] };
+
+export type SuccessScenario = Extract<Scenario, { kind: 'text' } | { kind: 'tool-calls' }>;
+
+/** How one provider speaks: the mock server asks it for bytes, never for behaviour. */
+export interface WireFormat {
+  /** True when the request asks for a streamed answer (from path or body). */
+  isStream(path: string, body: unknown): boolean;
+  /** JSON body of a complete, non-streamed answer. */
+  completion(scenario: SuccessScenario, model: string): unknown;
+  /** The SSE data frames of a streamed answer, in order, without the final terminator. */
+  streamFrames(scenario: SuccessScenario, model: string): string[];
+  /** Frames that start a stream whose text is `chunks` (no finish, no usage). */
+  partialFrames(chunks: string[], model: string): string[];
+  /** Frames that end a stream (e.g. `data: [DONE]`); may be empty. */
+  terminator(): string[];
+  /** The in-band error event sent mid-stream. */
+  errorFrame(message: string): string;
+  /** The JSON error body for an HTTP error status. */
+  errorBody(status: number, message: string): unknown;
+  /** The model named in the request (path or body). */
+  modelOf(path: string, body: unknown): string;
+}

@@ -1,7 +1,11 @@
+import { createAnthropicProvider } from '../../src/providers/anthropic/create-anthropic-provider.js';
 import type { Provider } from '../../src/providers/contract.js';
+import { createGoogleProvider } from '../../src/providers/google/create-google-provider.js';
 import type { UpstreamTransport } from '../../src/providers/http/send-upstream.js';
 import { createOpenAIProvider } from '../../src/providers/openai/create-openai-provider.js';
 import type { WireFormat } from '../helpers/scenario.js';
+import { anthropicFormat } from './wire/anthropic-format.js';
+import { googleFormat } from './wire/google-format.js';
 import { openaiFormat } from './wire/openai-format.js';
 
 /** The secret every fixture configures; tests assert it never leaks into errors. */
@@ -27,5 +31,29 @@ export const adapterFixtures: AdapterFixture[] = [
     create: (origin, transport) =>
       createOpenAIProvider({ id: 'openai', baseUrl: `${origin}/v1`, apiKey: FIXTURE_API_KEY }, transport),
     authHeaderOf: (headers) => String(headers.authorization ?? '').replace(/^Bearer /, ''),
+  },
+  {
+    name: 'anthropic',
+    format: anthropicFormat,
+    model: 'claude-sonnet-4-5',
+    create: (origin, transport) =>
+      createAnthropicProvider({ id: 'anthropic', baseUrl: `${origin}/v1`, apiKey: FIXTURE_API_KEY }, transport),
+    authHeaderOf: (headers) => {
+      const key = headers['x-api-key'];
+      return Array.isArray(key) ? key[0] : key;
+    },
+  },
+  {
+    name: 'google',
+    format: googleFormat,
+    // Gemini frames its SSE events with CRLF.
+    frameSeparator: '\r\n\r\n',
+    model: 'gemini-2.5-flash',
+    create: (origin, transport) =>
+      createGoogleProvider({ id: 'google', baseUrl: `${origin}/v1beta`, apiKey: FIXTURE_API_KEY }, transport),
+    authHeaderOf: (headers) => {
+      const key = headers['x-goog-api-key'];
+      return Array.isArray(key) ? key[0] : key;
+    },
   },
 ];

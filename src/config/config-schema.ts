@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { PROVIDER_TYPES } from '../providers/contract.js';
+
+export const MODEL_CAPABILITIES = ['chat', 'streaming', 'tools', 'json', 'vision', 'embeddings'] as const;
+export type ModelCapability = (typeof MODEL_CAPABILITIES)[number];
+
+export const ROUTE_STRATEGIES = ['fallback'] as const;
+export type RouteStrategy = (typeof ROUTE_STRATEGIES)[number];
+
+const id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, 'expected letters, digits and . _ : / @ - (starting with a letter or digit)');
+
+const providerId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lower-case letters, digits, _ and - (no "/": it separates provider and model)');
+
+const pricing = z.strictObject({
+  /** USD per million prompt tokens. */
+  input: z.number().min(0),
+  /** USD per million completion tokens. */
+  output: z.number().min(0),
+});
+
+export const providerConfigSchema = z.strictObject({
+  id: providerId,
+  type: z.enum(PROVIDER_TYPES),
+  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  apiKey: z.string().min(1).optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+  /** local only: pause between streamed tokens, in milliseconds. */
+  tokenDelayMs: z.number().int().min(0).max(10_000).optional(),
+  /** anthropic only: max_tokens sent when the caller sets none (the API requires one). */
+  defaultMaxTokens: z.number().int().positive().optional(),
+});
+
+export const modelConfigSchema = z.strictObject({
+  id: id.optional(),
+  provider: providerId,
+  upstream: z.string().min(1).max(256),
+  description: z.string().max(1_000).optional(),
+  contextWindow: z.number().int().positive().optional(),
+  maxOutputTokens: z.number().int().positive().optional(),
+  pricing: pricing.optional(),
+  capabilities: z.array(z.enum(MODEL_CAPABILITIES)).min(1).optional(),
+});
+
+export const routeConfigSchema = z.strictObject({
+  id,
+  strategy: z.enum(ROUTE_STRATEGIES).default('fallback'),
+  description: z.string().max(1_000).optional(),
+  targets: z
+    .array(z.strictObject({ model: id, weight: z.number().positive().default(1) }))
+    .min(1),
+});
+
+export const serverConfigSchema = z.strictObject({
+  port: z.number().int().min(0).max(65_535).default(4_000),
+  host: z.string().min(1).default('0.0.0.0'),
+  /** Request bodies over this size are refused with PAYLOAD_TOO_LARGE (HTTP 413). */
+  maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
+  /** Operations nested deeper than this are refused before execution. */
+  maxDepth: z.number().int().positive().default(12),
+  /** Operations whose cost (1 per field, `costPerModelCall` per model call) exceeds this are refused. */
+  maxCost: z.number().int().positive().default(1_000),
+  /** The cost of one `chat` / `chatStream` field. */
+  costPerModelCall: z.number().int().positive().default(50),
+  /** How long in-flight streams may run after SIGTERM before they are ended, in milliseconds. */
+  shutdownGraceMs: z.number().int().min(0).default(10_000),
+  /** Serve GraphiQL on GET /graphql from a browser. */
+  graphiql: z.boolean().default(true),
+});
+
+export const configFileSchema = z.strictObject({
+  server: serverConfigSchema.prefault({}),
+  providers: z.array(providerConfigSchema).default([]),
+  models: z.array(modelConfigSchema).default([]),
+  routes: z.array(routeConfigSchema).default([]),
+});
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+export type ServerConfig = z.infer<typeof serverConfigSchema>;
+export type RouteConfig = z.infer<typeof routeConfigSchema>;
+
+/** A model with every default filled in. */
+export interface ModelConfig {
+  id: string;
+  provider: string;
+  upstream: string;
+  description?: string;
+  contextWindow?: number;
+  maxOutputTokens?: number;
+  pricing?: { input: number; output: number };
+  capabilities: ModelCapability[];
+}
+
+/** The resolved configuration the gateway runs on. */
+export interface GatewayConfig {
+  /** Where it came from: a file path, or "embedded default". */
+  source: string;
+  server: ServerConfig;
+  providers: ProviderConfig[];
+  models: ModelConfig[];
+  routes: RouteConfig[];
+}

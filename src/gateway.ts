@@ -1,0 +1,94 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import type { GatewayConfig } from './config/config-schema.js';
+import type { Logger } from './create-logger.js';
+import { GatewayError } from './errors.js';
+import type { Provider } from './providers/contract.js';
+import { createProvider } from './providers/create-provider.js';
+import { buildSchema } from './schema/build-schema.js';
+import { createCatalog } from './services/catalog.js';
+import { createChatService } from './services/chat-service.js';
+import { attachGraphQLWs } from './server/attach-graphql-ws.js';
+import { createGatewayYoga, type GatewayYoga } from './server/create-yoga.js';
+
+export interface Gateway {
+  readonly config: GatewayConfig;
+  readonly server: Server;
+  readonly yoga: GatewayYoga;
+  /** Starts listening; resolves with the GraphQL endpoint URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /**
+   * Graceful stop: refuse new work, let in-flight operations finish for up to
+   * `server.shutdownGraceMs`, then end the rest with SHUTTING_DOWN and close.
+   */
+  stop(): Promise<void>;
+}
+
+const DRAIN_POLL_MS = 25;
+
+/** The composition root: builds providers, services, Yoga and the servers from the config. */
+export function createGateway(options: { config: GatewayConfig; logger: Logger }): Gateway {
+  const { config, logger } = options;
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 512, connect: { timeout: 10_000 } });
+  const providers = new Map<string, Provider>(
+    config.providers.map((provider) => [provider.id, createProvider(provider, { dispatcher })]),
+  );
+  const catalog = createCatalog(config, providers);
+  const shutdown = new AbortController();
+  let ready = false;
+
+  const yoga = createGatewayYoga({
+    schema: buildSchema(),
+    services: { catalog, chat: createChatService({ catalog }), shutdownSignal: shutdown.signal },
+    server: config.server,
+    logger,
+    isReady: () => ready,
+  });
+  const server = createServer({ keepAliveTimeout: 65_000 }, yoga);
+  const websockets = attachGraphQLWs(server, yoga, { maxPayloadBytes: config.server.maxBodyBytes });
+  let stopping: Promise<void> | undefined;
+
+  async function drain(): Promise<void> {
+    ready = false;
+    const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const deadline = Date.now() + config.server.shutdownGraceMs;
+    let httpDone = false;
+    void httpClosed.then(() => (httpDone = true));
+    while (Date.now() < deadline && !(httpDone && websockets.activeOperations === 0)) {
+      server.closeIdleConnections();
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    }
+    shutdown.abort(new GatewayError('SHUTTING_DOWN', 'The gateway is shutting down; retry on another instance.'));
+    // Let the aborted operations send their final error before the sockets go.
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    await websockets.close();
+    server.closeAllConnections();
+    await httpClosed;
+    await dispatcher.close();
+  }
+
+  return {
+    config,
+    server,
+    yoga,
+    async listen(port = config.server.port, host = config.server.host) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      ready = true;
+      const address = server.address() as AddressInfo;
+      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return `http://${shownHost === '0.0.0.0' || shownHost === '[::]' ? 'localhost' : shownHost}:${address.port}/graphql`;
+    },
+    stop() {
+      stopping ??= drain();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from './config/config-error.js';
+import { loadConfig } from './config/load-config.js';
+import { createLogger } from './create-logger.js';
+import { createGateway } from './gateway.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, allowPositionals: false });
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
+  let config;
+  try {
+    config = await loadConfig({ ...(values.config ? { configPath: values.config } : {}), env: process.env, cwd: process.cwd() });
+  } catch (error: unknown) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`switchboard: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const gateway = createGateway({ config, logger });
+  const url = await gateway.listen();
+  logger.info(
+    {
+      config: config.source,
+      providers: config.providers.map((provider) => provider.id),
+      models: config.models.length,
+      routes: config.routes.length,
+    },
+    `Switchboard listening on ${url} (GraphiQL in a browser, graphql-ws and SSE on the same path)`,
+  );
+  logger.warn('No authentication is available in this version: anyone who can reach this port can use every configured provider.');
+
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    logger.info({ signal, graceMs: config.server.shutdownGraceMs }, 'shutting down: draining in-flight operations');
+    gateway.stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`switchboard: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

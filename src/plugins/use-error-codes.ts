@@ -1,0 +1,55 @@
+import { GraphQLError } from 'graphql';
+import { HTTP_STATUS_BY_CODE, isGatewayError, type GatewayError } from '../errors.js';
+
+/** Codes whose HTTP status we set when they end a request over HTTP. */
+const STATUS_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED']);
+/** Request-level errors (syntax, validation, variables) that are the caller's to fix. */
+const REQUEST_CODES = new Set([undefined, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST']);
+
+function gatewayErrorIn(error: unknown): GatewayError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (isGatewayError(current)) return current;
+    current = current instanceof GraphQLError ? current.originalError : undefined;
+  }
+  return undefined;
+}
+
+function extensionsFor(error: GatewayError): Record<string, unknown> {
+  const extensions: Record<string, unknown> = { ...error.details, code: error.code };
+  if (STATUS_CODES.has(error.code)) {
+    const retryAfter = error.details.retryAfterSeconds;
+    extensions.http = {
+      status: HTTP_STATUS_BY_CODE[error.code],
+      ...(typeof retryAfter === 'number' ? { headers: { 'retry-after': String(retryAfter) } } : {}),
+    };
+  }
+  return extensions;
+}
+
+/**
+ * Yoga's `maskError`: gateway errors keep their message and get their stable
+ * `extensions.code`; request errors get BAD_USER_INPUT; anything else is masked
+ * as INTERNAL_SERVER_ERROR (and logged by Yoga). Known errors are enriched in
+ * place, so Yoga does not log them as failures.
+ */
+export function maskGatewayError(error: unknown, message: string): Error {
+  const known = gatewayErrorIn(error);
+  if (known && error instanceof GraphQLError) {
+    Object.assign(error.extensions as Record<string, unknown>, extensionsFor(known));
+    return error;
+  }
+  if (known) return new GraphQLError(known.message, { originalError: known, extensions: extensionsFor(known) });
+  if (error instanceof GraphQLError && !error.originalError) {
+    const extensions = error.extensions as Record<string, unknown>;
+    if (REQUEST_CODES.has(extensions.code as string | undefined)) extensions.code = 'BAD_USER_INPUT';
+    return error;
+  }
+  if (error instanceof GraphQLError && error.originalError instanceof GraphQLError && !error.originalError.originalError) {
+    return error;
+  }
+  return new GraphQLError(message, {
+    ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  });
+}

@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import type { Plugin } from 'graphql-yoga';
+
+const HEADER = 'x-request-id';
+const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const ids = new WeakMap<Request, string>();
+
+/** The request id of a request that went through `useRequestId` (new one otherwise). */
+export function requestIdOf(request: Request | undefined): string {
+  return (request && ids.get(request)) ?? randomUUID();
+}
+
+/**
+ * Gives every HTTP request an id: the caller's `x-request-id` when it is sane,
+ * else a fresh UUID; echoed in the response header so clients can quote it.
+ */
+export function useRequestId(): Plugin {
+  return {
+    onRequest({ request }) {
+      const incoming = request.headers.get(HEADER);
+      ids.set(request, incoming && ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID());
+    },
+    onResponse({ request, response }) {
+      const id = ids.get(request);
+      if (id) response.headers.set(HEADER, id);
+    },
+  };
+}

@@ -1,0 +1,172 @@
+import type { ChatRequest, ChatResult, ChatStreamPart, Provider, ToolCall } from '../contract.js';
+import { parseSse } from '../http/parse-sse.js';
+import { malformedError, readJson, sendUpstream, transportError, type UpstreamTransport } from '../http/send-upstream.js';
+import { ProviderError } from '../provider-error.js';
+import {
+  mapAnthropicStopReason,
+  toAnthropicBody,
+  usageFromAnthropic,
+  type AnthropicMessage,
+  type AnthropicStreamEvent,
+  type AnthropicUsage,
+} from './anthropic-wire.js';
+
+export interface AnthropicProviderOptions {
+  id: string;
+  /** Base URL up to and including the version; defaults to `https://api.anthropic.com/v1`. */
+  baseUrl?: string;
+  apiKey?: string;
+  /** The `anthropic-version` header; defaults to `2023-06-01`. */
+  apiVersion?: string;
+  /** `max_tokens` when the request sets none (Anthropic requires one); defaults to 4096. */
+  defaultMaxTokens?: number;
+  /** Extra headers sent upstream on every call (e.g. `anthropic-beta`). */
+  headers?: Record<string, string>;
+}
+
+function inBandError(provider: string, error: AnthropicStreamEvent['error']): ProviderError {
+  const message = error?.message ?? error?.type ?? 'an error';
+  return new ProviderError('UPSTREAM_UNAVAILABLE', `Provider "${provider}" failed mid-answer: ${message.slice(0, 300)}`, {
+    provider,
+    retryable: true,
+  });
+}
+
+/** `message_delta` usage is cumulative: take every count it carries over the earlier ones. */
+function mergeUsage(into: AnthropicUsage, from: AnthropicUsage | undefined): void {
+  if (!from) return;
+  for (const key of ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'] as const) {
+    const value = from[key];
+    if (typeof value === 'number') into[key] = value;
+  }
+}
+
+/** A provider for the Anthropic Messages API (`POST /v1/messages`). */
+export function createAnthropicProvider(options: AnthropicProviderOptions, transport: UpstreamTransport): Provider {
+  const { id } = options;
+  const url = `${(options.baseUrl ?? 'https://api.anthropic.com/v1').replace(/\/+$/, '')}/messages`;
+  const defaultMaxTokens = options.defaultMaxTokens ?? 4096;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'anthropic-version': options.apiVersion ?? '2023-06-01',
+    ...options.headers,
+  };
+  if (options.apiKey) headers['x-api-key'] = options.apiKey;
+
+  async function chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+    const body = toAnthropicBody(request, false, defaultMaxTokens);
+    const response = await sendUpstream(transport, { provider: id, url, headers, body, signal });
+    const message = (await readJson(id, response, signal)) as AnthropicMessage | null;
+    if (message?.type === 'error') throw inBandError(id, message.error);
+    if (!message || !Array.isArray(message.content)) throw malformedError(id, 'a message without content');
+    let text: string | null = null;
+    const toolCalls: ToolCall[] = [];
+    for (const block of message.content) {
+      if (block.type === 'text' && typeof block.text === 'string') text = (text ?? '') + block.text;
+      else if (block.type === 'tool_use') {
+        toolCalls.push({
+          id: block.id ?? `toolu_${toolCalls.length}`,
+          name: block.name ?? '',
+          arguments: JSON.stringify(block.input ?? {}),
+        });
+      }
+    }
+    return {
+      id: message.id ?? '',
+      model: message.model ?? request.model,
+      content: text,
+      toolCalls,
+      finishReason: mapAnthropicStopReason(message.stop_reason),
+      usage: usageFromAnthropic(message.usage),
+    };
+  }
+
+  async function* stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
+    const body = toAnthropicBody(request, true, defaultMaxTokens);
+    const response = await sendUpstream(transport, { provider: id, url, headers, body, signal });
+    const usage: AnthropicUsage = {};
+    // Our tool-call index counts tool_use blocks only; content block indexes also count text blocks.
+    const toolIndexByBlock = new Map<number, number>();
+    let finished = false;
+    let usageSent = false;
+    try {
+      for await (const sse of parseSse(response.body)) {
+        let event: AnthropicStreamEvent;
+        try {
+          event = JSON.parse(sse.data) as AnthropicStreamEvent;
+        } catch (error: unknown) {
+          yield { type: 'error', error: malformedError(id, 'a stream event that is not JSON', error) };
+          return;
+        }
+        switch (event.type ?? sse.event) {
+          case 'message_start':
+            mergeUsage(usage, event.message?.usage);
+            yield { type: 'metadata', id: event.message?.id, model: event.message?.model };
+            break;
+          case 'content_block_start': {
+            const block = event.content_block;
+            if (block?.type === 'tool_use') {
+              const index = toolIndexByBlock.size;
+              toolIndexByBlock.set(event.index ?? -1, index);
+              yield { type: 'tool-call-delta', index, id: block.id, name: block.name };
+            } else if (block?.type === 'text' && block.text) {
+              yield { type: 'text-delta', text: block.text };
+            }
+            break;
+          }
+          case 'content_block_delta': {
+            const delta = event.delta;
+            if (delta?.type === 'text_delta' && delta.text) {
+              yield { type: 'text-delta', text: delta.text };
+            } else if (delta?.type === 'input_json_delta' && delta.partial_json) {
+              const index = toolIndexByBlock.get(event.index ?? -1);
+              if (index !== undefined) yield { type: 'tool-call-delta', index, argumentsDelta: delta.partial_json };
+            }
+            // thinking_delta, signature_delta, citations_delta: not part of our contract.
+            break;
+          }
+          case 'message_delta':
+            mergeUsage(usage, event.usage);
+            if (event.delta?.stop_reason && !finished) {
+              finished = true;
+              yield { type: 'finish', finishReason: mapAnthropicStopReason(event.delta.stop_reason) };
+            }
+            break;
+          case 'message_stop':
+            usageSent = true;
+            yield { type: 'usage', usage: usageFromAnthropic(usage) };
+            return;
+          case 'error':
+            yield { type: 'error', error: inBandError(id, event.error) };
+            return;
+          default:
+            // ping, content_block_stop and event types added later carry nothing we need.
+            break;
+        }
+      }
+    } catch (error: unknown) {
+      const failure = transportError(id, error, signal);
+      if (failure instanceof ProviderError) {
+        yield { type: 'error', error: failure };
+        return;
+      }
+      throw failure;
+    } finally {
+      // Closing early (cancel, fallback) must release the upstream socket now.
+      if (!response.body.destroyed) response.body.destroy();
+    }
+    if (!finished) {
+      yield { type: 'error', error: malformedError(id, 'a stream that ended without a stop reason') };
+    } else if (!usageSent) {
+      // The answer is complete once stop_reason arrived; a lost message_stop must not lose the usage.
+      yield { type: 'usage', usage: usageFromAnthropic(usage) };
+    }
+  }
+
+  return {
+    id,
+    type: 'anthropic',
+    chat,
+    stream,
+  };
+}

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { ChatRequest, ChatResult, ChatStreamPart, Provider, TokenUsage, ToolCall } from '../contract.js';
+import { parseSse } from '../http/parse-sse.js';
+import { malformedError, readJson, sendUpstream, transportError, type UpstreamTransport } from '../http/send-upstream.js';
+import { ProviderError } from '../provider-error.js';
+import { mapGeminiFinishReason, toGeminiBody, type GeminiResponse, type GeminiUsage } from './gemini-wire.js';
+
+export interface GoogleProviderOptions {
+  id: string;
+  /** Base URL up to and including the version; defaults to `https://generativelanguage.googleapis.com/v1beta`. */
+  baseUrl?: string;
+  apiKey?: string;
+  /** Extra headers sent upstream on every call. */
+  headers?: Record<string, string>;
+}
+
+const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
+
+function inBandError(provider: string, body: GeminiResponse): ProviderError {
+  const message = body.error?.message ?? body.error?.status ?? 'an error';
+  return new ProviderError('UPSTREAM_UNAVAILABLE', `Provider "${provider}" failed mid-answer: ${message.slice(0, 300)}`, {
+    provider,
+    retryable: true,
+  });
+}
+
+/** Thought tokens are billed as output, so they count as completion tokens. */
+function usageOf(usage: GeminiUsage | undefined): TokenUsage {
+  return {
+    promptTokens: usage?.promptTokenCount ?? 0,
+    completionTokens: (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0),
+  };
+}
+
+/** A provider for the Google Gemini API (`generateContent` / `streamGenerateContent`). */
+export function createGoogleProvider(options: GoogleProviderOptions, transport: UpstreamTransport): Provider {
+  const { id } = options;
+  const base = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+  if (options.apiKey) headers['x-goog-api-key'] = options.apiKey;
+  const urlOf = (model: string, stream: boolean) =>
+    `${base}/models/${encodeURIComponent(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
+
+  async function chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+    const url = urlOf(request.model, false);
+    const response = await sendUpstream(transport, { provider: id, url, headers, body: toGeminiBody(request), signal });
+    const body = (await readJson(id, response, signal)) as GeminiResponse | null;
+    if (body?.error) throw inBandError(id, body);
+    const candidate = body?.candidates?.[0];
+    const common = {
+      id: body?.responseId ?? randomUUID(),
+      model: body?.modelVersion ?? request.model,
+      usage: usageOf(body?.usageMetadata),
+    };
+    if (!candidate) {
+      // A blocked prompt is an answer (the filter said no), not an upstream failure.
+      if (body?.promptFeedback?.blockReason) return { ...common, content: null, toolCalls: [], finishReason: 'content_filter' };
+      throw malformedError(id, 'a response without candidates');
+    }
+    let text: string | null = null;
+    const toolCalls: ToolCall[] = [];
+    for (const part of candidate.content?.parts ?? []) {
+      if (typeof part.text === 'string' && !part.thought) text = (text ?? '') + part.text;
+      if (part.functionCall) {
+        toolCalls.push({
+          id: part.functionCall.id ?? `call_${toolCalls.length}`,
+          name: part.functionCall.name ?? '',
+          arguments: JSON.stringify(part.functionCall.args ?? {}),
+        });
+      }
+    }
+    const finishReason = mapGeminiFinishReason(candidate.finishReason, toolCalls.length > 0);
+    return { ...common, content: text, toolCalls, finishReason };
+  }
+
+  async function* stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
+    const url = urlOf(request.model, true);
+    const response = await sendUpstream(transport, { provider: id, url, headers, body: toGeminiBody(request), signal });
+    let sentMetadata = false;
+    let finished = false;
+    let toolCallCount = 0;
+    // Gemini repeats cumulative usage on chunks; only the last one is the total.
+    let usage: GeminiUsage | undefined;
+    try {
+      for await (const event of parseSse(response.body)) {
+        let chunk: GeminiResponse | null;
+        try {
+          chunk = JSON.parse(event.data) as GeminiResponse | null;
+        } catch (error: unknown) {
+          yield { type: 'error', error: malformedError(id, 'a stream chunk that is not JSON', error) };
+          return;
+        }
+        if (!chunk || typeof chunk !== 'object') {
+          yield { type: 'error', error: malformedError(id, 'a stream chunk that is not an object') };
+          return;
+        }
+        if (chunk.error) {
+          yield { type: 'error', error: inBandError(id, chunk) };
+          return;
+        }
+        if (!sentMetadata) {
+          sentMetadata = true;
+          yield { type: 'metadata', id: chunk.responseId, model: chunk.modelVersion };
+        }
+        if (chunk.usageMetadata) usage = chunk.usageMetadata;
+        const candidate = chunk.candidates?.[0];
+        for (const part of candidate?.content?.parts ?? []) {
+          if (part.text && !part.thought) yield { type: 'text-delta', text: part.text };
+          if (part.functionCall) {
+            // Gemini sends each call whole, so one delta carries all of it.
+            const index = toolCallCount++;
+            yield {
+              type: 'tool-call-delta',
+              index,
+              id: part.functionCall.id ?? `call_${index}`,
+              name: part.functionCall.name ?? '',
+              argumentsDelta: JSON.stringify(part.functionCall.args ?? {}),
+            };
+          }
+        }
+        if (finished) continue;
+        if (candidate?.finishReason) {
+          finished = true;
+          yield { type: 'finish', finishReason: mapGeminiFinishReason(candidate.finishReason, toolCallCount > 0) };
+        } else if (!candidate && chunk.promptFeedback?.blockReason) {
+          finished = true;
+          yield { type: 'finish', finishReason: 'content_filter' };
+        }
+      }
+    } catch (error: unknown) {
+      const failure = transportError(id, error, signal);
+      if (failure instanceof ProviderError) {
+        yield { type: 'error', error: failure };
+        return;
+      }
+      throw failure;
+    } finally {
+      // Closing early (cancel, fallback) must release the upstream socket now.
+      if (!response.body.destroyed) response.body.destroy();
+    }
+    if (!finished) {
+      yield { type: 'error', error: malformedError(id, 'a stream that ended without a finish reason') };
+      return;
+    }
+    yield { type: 'usage', usage: usageOf(usage) };
+  }
+
+  return {
+    id,
+    type: 'google',
+    chat,
+    stream,
+  };
+}

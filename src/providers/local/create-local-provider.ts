@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChatMessage, ChatRequest, ChatResult, ChatStreamPart, Provider } from '../contract.js';
+import { ProviderError } from '../provider-error.js';
+
+export interface LocalProviderOptions {
+  id: string;
+  /**
+   * Pause before each streamed token, in milliseconds, so a demo stream looks like a real one.
+   * @default 30
+   */
+  tokenDelayMs?: number;
+}
+
+const LOREM =
+  'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua ut enim ad minim veniam quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat'.split(
+    ' ',
+  );
+const DEFAULT_LOREM_TOKENS = 64;
+/** Per-message framing tokens, as OpenAI counts them. */
+const TOKENS_PER_MESSAGE = 3;
+const TOKEN_PATTERN = /\s*\S+|\s+$/g;
+
+/** Splits text the way the demo models count it: one token per word with its leading space. */
+export function splitLocalTokens(text: string): string[] {
+  return text.match(TOKEN_PATTERN) ?? [];
+}
+
+function countPromptTokens(messages: readonly ChatMessage[]): number {
+  return messages.reduce((sum, message) => sum + TOKENS_PER_MESSAGE + splitLocalTokens(message.content ?? '').length, 0);
+}
+
+function answerTokens(request: ChatRequest, id: string): string[] {
+  if (request.model === 'echo') {
+    const last = [...request.messages].reverse().find((message) => message.role === 'user');
+    return splitLocalTokens(last?.content || '(nothing to echo)');
+  }
+  if (request.model === 'lorem') {
+    const count = request.maxTokens ?? DEFAULT_LOREM_TOKENS;
+    return Array.from({ length: count }, (_, index) => `${index === 0 ? '' : ' '}${LOREM[index % LOREM.length] ?? ''}`);
+  }
+  throw new ProviderError('UPSTREAM_REJECTED', `Provider "${id}" has no model "${request.model}" (it serves echo and lorem).`, {
+    provider: id,
+    status: 404,
+    retryable: false,
+  });
+}
+
+/** Cuts the answer at maxTokens; the finish reason says whether it was cut. */
+function plan(request: ChatRequest, id: string) {
+  const tokens = answerTokens(request, id);
+  const limit = request.maxTokens ?? Number.POSITIVE_INFINITY;
+  const kept = tokens.length > limit ? tokens.slice(0, limit) : tokens;
+  return {
+    tokens: kept,
+    finishReason: kept.length < tokens.length ? ('length' as const) : ('stop' as const),
+    promptTokens: countPromptTokens(request.messages),
+  };
+}
+
+/**
+ * The built-in demo provider: deterministic, offline models that let a new user
+ * see the whole gateway (routing, streaming, usage) work without any API key.
+ */
+export function createLocalProvider(options: LocalProviderOptions): Provider {
+  const { id } = options;
+  const tokenDelayMs = options.tokenDelayMs ?? 30;
+
+  async function chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+    signal.throwIfAborted();
+    const answer = plan(request, id);
+    return {
+      id: `local-${randomUUID()}`,
+      model: request.model,
+      content: answer.tokens.join(''),
+      toolCalls: [],
+      finishReason: answer.finishReason,
+      usage: { promptTokens: answer.promptTokens, completionTokens: answer.tokens.length },
+    };
+  }
+
+  async function* stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
+    signal.throwIfAborted();
+    const answer = plan(request, id);
+    yield { type: 'metadata', id: `local-${randomUUID()}`, model: request.model };
+    for (const token of answer.tokens) {
+      if (tokenDelayMs > 0) {
+        // Surface the caller's abort reason, as the HTTP adapters do, not a generic AbortError.
+        await sleep(tokenDelayMs, undefined, { signal }).catch((error: unknown) => {
+          signal.throwIfAborted();
+          throw error;
+        });
+      }
+      yield { type: 'text-delta', text: token };
+    }
+    yield { type: 'finish', finishReason: answer.finishReason };
+    yield { type: 'usage', usage: { promptTokens: answer.promptTokens, completionTokens: answer.tokens.length } };
+  }
+
+  return { id, type: 'local', chat, stream };
+}

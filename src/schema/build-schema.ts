@@ -1,0 +1,14 @@
+import type { GraphQLSchema } from 'graphql';
+import { createBuilder } from './builder.js';
+import { addCatalogSchema } from './catalog-schema.js';
+import { addChatSchema } from './chat-schema.js';
+import { addScalars } from './scalars.js';
+
+/** The gateway's GraphQL schema. Pure: no services are needed to build it. */
+export function buildSchema(): GraphQLSchema {
+  const builder = createBuilder();
+  addScalars(builder);
+  addCatalogSchema(builder);
+  addChatSchema(builder);
+  return builder.toSchema({ sortSchema: false });
+}

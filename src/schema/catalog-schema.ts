@@ -1,0 +1,133 @@
+import { MODEL_CAPABILITIES, ROUTE_STRATEGIES, type ModelConfig, type ProviderConfig, type RouteConfig } from '../config/config-schema.js';
+import { PROVIDER_TYPES } from '../providers/contract.js';
+import type { Builder } from './builder.js';
+import { enumValues } from './enum-values.js';
+
+/** Model, Provider and Route types and the catalog queries. */
+export function addCatalogSchema(builder: Builder) {
+  const ModelCapability = builder.enumType('ModelCapability', {
+    description: 'What a model can do.',
+    values: enumValues(MODEL_CAPABILITIES, {
+      chat: 'Chat completions (`Mutation.chat`).',
+      streaming: 'Streamed chat completions (`Subscription.chatStream`).',
+      tools: 'Tool (function) calling.',
+      json: 'JSON output (`responseFormat`).',
+      vision: 'Image input.',
+      embeddings: 'Embeddings.',
+    }),
+  });
+  const ProviderType = builder.enumType('ProviderType', {
+    description: 'The wire protocol a provider speaks.',
+    values: enumValues(PROVIDER_TYPES, {
+      openai: 'Any OpenAI-compatible Chat Completions API (OpenAI, Groq, Together, Mistral, DeepSeek, OpenRouter, vLLM, Ollama, LM Studio).',
+      anthropic: 'The Anthropic Messages API.',
+      google: 'The Google Gemini API.',
+      local: 'The built-in offline demo provider.',
+    }),
+  });
+  const RouteStrategy = builder.enumType('RouteStrategy', {
+    description: 'How a route picks among its targets.',
+    values: enumValues(ROUTE_STRATEGIES, {
+      fallback: 'Targets in order; the next one is tried when one fails with a retryable error (before any streamed token).',
+    }),
+  });
+
+  const Pricing = builder.objectRef<{ input: number; output: number }>('Pricing').implement({
+    description: 'List price in US dollars per million tokens.',
+    fields: (t) => ({
+      input: t.exposeFloat('input', { description: 'USD per million prompt (input) tokens.' }),
+      output: t.exposeFloat('output', { description: 'USD per million completion (output) tokens.' }),
+    }),
+  });
+
+  const Model = builder.objectRef<ModelConfig>('Model').implement({
+    description: 'A model the gateway serves. Ask for it in `ChatInput.model` by its `id`.',
+    fields: (t) => ({
+      id: t.exposeID('id', { description: 'The id clients use, usually "<provider>/<upstream>".' }),
+      provider: t.exposeString('provider', { description: 'The id of the provider that serves it.' }),
+      upstream: t.exposeString('upstream', { description: "The provider's own name for the model." }),
+      description: t.exposeString('description', { nullable: true, description: 'What the model is, when known.' }),
+      contextWindow: t.exposeInt('contextWindow', { nullable: true, description: 'Maximum prompt + completion tokens, when known.' }),
+      maxOutputTokens: t.exposeInt('maxOutputTokens', { nullable: true, description: 'Maximum completion tokens, when known.' }),
+      pricing: t.field({
+        type: Pricing,
+        nullable: true,
+        description: 'Price per million tokens; null when unknown (costs are then reported as null).',
+        resolve: (model) => model.pricing ?? null,
+      }),
+      capabilities: t.field({
+        type: [ModelCapability],
+        description: 'What the model can do.',
+        resolve: (model) => model.capabilities,
+      }),
+    }),
+  });
+
+  const Provider = builder.objectRef<ProviderConfig>('Provider').implement({
+    description: 'An upstream LLM provider the gateway sends requests to.',
+    fields: (t) => ({
+      id: t.exposeID('id', { description: 'Unique provider id; the prefix of its model ids.' }),
+      type: t.field({ type: ProviderType, description: 'The protocol it speaks.', resolve: (provider) => provider.type }),
+      models: t.field({
+        type: [Model],
+        description: 'The models served by this provider.',
+        resolve: (provider, _args, context) => context.catalog.models.filter((model) => model.provider === provider.id),
+      }),
+    }),
+  });
+
+  const RouteTarget = builder.objectRef<RouteConfig['targets'][number]>('RouteTarget').implement({
+    description: 'One model a route can send a request to.',
+    fields: (t) => ({
+      model: t.exposeString('model', { description: 'The target model id.' }),
+      weight: t.exposeFloat('weight', { description: 'Relative weight (used by weighted strategies).' }),
+    }),
+  });
+
+  const Route = builder.objectRef<RouteConfig>('Route').implement({
+    description: 'An alias clients may ask for instead of a model id; it spreads or falls back across targets.',
+    fields: (t) => ({
+      id: t.exposeID('id', { description: 'The id clients use in `ChatInput.model`.' }),
+      strategy: t.field({ type: RouteStrategy, description: 'How a target is picked.', resolve: (route) => route.strategy }),
+      description: t.exposeString('description', { nullable: true, description: 'What the route is for.' }),
+      targets: t.field({ type: [RouteTarget], description: 'The targets, in order.', resolve: (route) => route.targets }),
+    }),
+  });
+
+  builder.queryType({
+    description: 'Read the catalog: models, routes and providers.',
+    fields: (t) => ({
+      models: t.field({
+        type: [Model],
+        description: 'The models the gateway serves, optionally filtered.',
+        args: {
+          capability: t.arg({ type: ModelCapability, description: 'Only models with this capability.' }),
+          provider: t.arg.string({ description: 'Only models of this provider id.' }),
+        },
+        resolve: (_root, args, context) =>
+          context.catalog.models.filter(
+            (model) =>
+              (!args.capability || model.capabilities.includes(args.capability)) &&
+              (!args.provider || model.provider === args.provider),
+          ),
+      }),
+      model: t.field({
+        type: Model,
+        nullable: true,
+        description: 'One model by id; null when the gateway does not serve it.',
+        args: { id: t.arg.id({ required: true, description: 'The model id, e.g. "local/echo".' }) },
+        resolve: (_root, args, context) => context.catalog.model(String(args.id)) ?? null,
+      }),
+      routes: t.field({
+        type: [Route],
+        description: 'The configured routes (aliases).',
+        resolve: (_root, _args, context) => context.catalog.routes,
+      }),
+      providers: t.field({
+        type: [Provider],
+        description: 'The configured providers.',
+        resolve: (_root, _args, context) => context.catalog.providers,
+      }),
+    }),
+  });
+}

@@ -1,0 +1,15 @@
+import type { Catalog } from '../services/catalog.js';
+import type { ChatService } from '../services/chat-service.js';
+
+/** Long-lived services the resolvers call; built once by the composition root. */
+export interface GatewayServices {
+  catalog: Catalog;
+  chat: ChatService;
+  /** Aborted when the server's shutdown grace period is over: open streams end then. */
+  shutdownSignal: AbortSignal;
+}
+
+/** What every resolver receives. Yoga adds `request` (the fetch Request) for HTTP; websocket operations have none. */
+export interface GatewayContext extends GatewayServices {
+  request?: Request;
+}

@@ -1,0 +1,84 @@
+import type { Server } from 'node:http';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { maskGatewayError } from '../plugins/use-error-codes.js';
+import type { GatewayYoga } from './create-yoga.js';
+
+type EnvelopedArgs = ExecutionArgs & {
+  rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
+};
+
+/** The websocket side of the server, as shutdown needs it. */
+export interface GraphQLWsHandle {
+  /** Operations running over websockets right now. */
+  readonly activeOperations: number;
+  /** Closes every socket with 1001 (going away) and stops the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * graphql-ws on the HTTP server's `/graphql` path. Each operation goes through
+ * `yoga.getEnveloped`, so the same plugins (limits, errors, context) run as for HTTP.
+ */
+export function attachGraphQLWs(server: Server, yoga: GatewayYoga, options: { maxPayloadBytes: number }): GraphQLWsHandle {
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: options.maxPayloadBytes });
+  const active = new Map<object, Set<string>>();
+  let activeOperations = 0;
+
+  function untrack(context: object, id?: string): void {
+    const ids = active.get(context);
+    if (!ids) return;
+    for (const each of id === undefined ? [...ids] : [id]) if (ids.delete(each)) activeOperations--;
+    if (ids.size === 0) active.delete(context);
+  }
+
+  useServer(
+    {
+      execute: (args) => (args as EnvelopedArgs).rootValue.execute(args) as never,
+      subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args) as never,
+      onSubscribe: async (context, id, params) => {
+        const enveloped = yoga.getEnveloped({
+          ...context,
+          req: context.extra.request,
+          socket: context.extra.socket,
+          params,
+        });
+        let document;
+        try {
+          document = enveloped.parse(params.query);
+        } catch (error: unknown) {
+          return [maskGatewayError(error, 'Unexpected error.') as GraphQLError];
+        }
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) return errors.map((error: GraphQLError) => maskGatewayError(error, 'Unexpected error.') as GraphQLError);
+        let ids = active.get(context);
+        if (!ids) active.set(context, (ids = new Set()));
+        ids.add(id);
+        activeOperations++;
+        return {
+          schema: enveloped.schema,
+          operationName: params.operationName,
+          document,
+          variableValues: params.variables,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        };
+      },
+      onComplete: (context, id) => untrack(context, id),
+      onError: (context, id) => untrack(context, id),
+      onClose: (context) => untrack(context),
+    },
+    wss,
+  );
+
+  return {
+    get activeOperations() {
+      return activeOperations;
+    },
+    close() {
+      for (const client of wss.clients) client.close(1001, 'Server shutting down');
+      return new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -49,14 +49,18 @@ export function createGateway(options: { config: GatewayConfig; logger: Logger }
   const websockets = attachGraphQLWs(server, yoga, { maxPayloadBytes: config.server.maxBodyBytes });
   let stopping: Promise<void> | undefined;
 
+  // Requests (including SSE streams) still being answered; drain waits for them.
+  let inFlightRequests = 0;
+  server.on('request', (_request, response) => {
+    inFlightRequests++;
+    response.once('close', () => inFlightRequests--);
+  });
+
   async function drain(): Promise<void> {
     ready = false;
-    const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
+    server.close();
     const deadline = Date.now() + config.server.shutdownGraceMs;
-    let httpDone = false;
-    void httpClosed.then(() => (httpDone = true));
-    while (Date.now() < deadline && !(httpDone && websockets.activeOperations === 0)) {
+    while (Date.now() < deadline && (inFlightRequests > 0 || websockets.activeOperations > 0)) {
       server.closeIdleConnections();
       await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     }
@@ -65,7 +69,6 @@ export function createGateway(options: { config: GatewayConfig; logger: Logger }
     await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     await websockets.close();
     server.closeAllConnections();
-    await httpClosed;
     await dispatcher.close();
   }
 

@@ -5,6 +5,8 @@ import { WebSocketServer } from 'ws';
 import { maskGatewayError } from '../plugins/use-error-codes.js';
 import type { GatewayYoga } from './create-yoga.js';
 
+const CLOSE_HANDSHAKE_MS = 1_000;
+
 type EnvelopedArgs = ExecutionArgs & {
   rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
 };
@@ -76,9 +78,13 @@ export function attachGraphQLWs(server: Server, yoga: GatewayYoga, options: { ma
     get activeOperations() {
       return activeOperations;
     },
-    close() {
+    async close() {
       for (const client of wss.clients) client.close(1001, 'Server shutting down');
-      return new Promise<void>((resolve) => wss.close(() => resolve()));
+      // A client that never answers the close handshake is cut off rather than waited for.
+      const deadline = Date.now() + CLOSE_HANDSHAKE_MS;
+      while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
 }

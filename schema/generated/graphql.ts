@@ -1,0 +1,221 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** How one try against one target ended. */
+export type AttemptOutcome =
+  /** The target failed (see `errorCode`). */
+  | 'FAILED'
+  /** The target answered. */
+  | 'SUCCESS'
+  /** The target did not answer in time. */
+  | 'TIMED_OUT';
+
+/** A chat completion request. */
+export type ChatInput = {
+  /** Most completion tokens to generate. */
+  maxTokens?: number | null | undefined;
+  /** The conversation so far (at least one message). */
+  messages: Array<ChatMessageInput>;
+  /** A model id (e.g. "local/echo") or a route id (e.g. "demo"). */
+  model: string;
+  /** Ask for JSON output. */
+  responseFormat?: ResponseFormatInput | null | undefined;
+  /** Seed for (best-effort) deterministic sampling, where the provider supports it. */
+  seed?: number | null | undefined;
+  /** Up to 16 sequences that end the answer. */
+  stop?: Array<string> | null | undefined;
+  /** Sampling temperature, 0 to 2. */
+  temperature?: number | null | undefined;
+  /** Which tools it may call (default: AUTO when tools are given). */
+  toolChoice?: ToolChoiceInput | null | undefined;
+  /** Tools the model may call. */
+  tools?: Array<ToolInput> | null | undefined;
+  /** Nucleus sampling, 0 to 1. */
+  topP?: number | null | undefined;
+  /** Your end-user id, forwarded to the provider for abuse monitoring. */
+  user?: string | null | undefined;
+};
+
+/** One message of the conversation. */
+export type ChatMessageInput = {
+  /** The text. May be null only for an ASSISTANT message with toolCalls. */
+  content?: string | null | undefined;
+  /** Optional participant name. */
+  name?: string | null | undefined;
+  /** Who wrote it. */
+  role: ChatRole;
+  /** For TOOL messages: the id of the call this answers. */
+  toolCallId?: string | null | undefined;
+  /** For ASSISTANT messages: the tools it called. */
+  toolCalls?: Array<ToolCallInput> | null | undefined;
+};
+
+/** Who wrote a message. */
+export type ChatRole =
+  /** The model. */
+  | 'ASSISTANT'
+  /** Instructions for the model. */
+  | 'SYSTEM'
+  /** The result of a tool call, answering `toolCallId`. */
+  | 'TOOL'
+  /** The end user. */
+  | 'USER';
+
+/** Why the model stopped. */
+export type FinishReason =
+  /** The provider's content filter withheld the answer. */
+  | 'CONTENT_FILTER'
+  /** It hit `maxTokens` or its output limit: the answer is cut off. */
+  | 'LENGTH'
+  /** Any other reason the provider gave. */
+  | 'OTHER'
+  /** It finished its answer or hit a stop sequence. */
+  | 'STOP'
+  /** It wants tools called (see `toolCalls`). */
+  | 'TOOL_CALLS';
+
+/** What a model can do. */
+export type ModelCapability =
+  /** Chat completions (`Mutation.chat`). */
+  | 'CHAT'
+  /** Embeddings. */
+  | 'EMBEDDINGS'
+  /** JSON output (`responseFormat`). */
+  | 'JSON'
+  /** Streamed chat completions (`Subscription.chatStream`). */
+  | 'STREAMING'
+  /** Tool (function) calling. */
+  | 'TOOLS'
+  /** Image input. */
+  | 'VISION';
+
+/** The wire protocol a provider speaks. */
+export type ProviderType =
+  /** The Anthropic Messages API. */
+  | 'ANTHROPIC'
+  /** The Google Gemini API. */
+  | 'GOOGLE'
+  /** The built-in offline demo provider. */
+  | 'LOCAL'
+  /** Any OpenAI-compatible Chat Completions API (OpenAI, Groq, Together, Mistral, DeepSeek, OpenRouter, vLLM, Ollama, LM Studio). */
+  | 'OPENAI';
+
+/** Ask for JSON instead of free text. */
+export type ResponseFormatInput = {
+  /** With JSON_SCHEMA: a name for the schema. */
+  name?: string | null | undefined;
+  /** With JSON_SCHEMA: the JSON Schema the answer must match. */
+  schema?: unknown;
+  /** With JSON_SCHEMA: enforce the schema strictly where the provider can (default true). */
+  strict?: boolean | null | undefined;
+  /** TEXT, JSON_OBJECT or JSON_SCHEMA. */
+  type: ResponseFormatType;
+};
+
+/** The shape of the answer. */
+export type ResponseFormatType =
+  /** One JSON object. */
+  | 'JSON_OBJECT'
+  /** JSON that matches `ResponseFormatInput.schema`. */
+  | 'JSON_SCHEMA'
+  /** Free text (the default). */
+  | 'TEXT';
+
+/** How a route picks among its targets. */
+export type RouteStrategy =
+  /** Targets in order; the next one is tried when one fails with a retryable error (before any streamed token). */
+  | 'FALLBACK';
+
+/** A tool call the assistant made earlier in the conversation. */
+export type ToolCallInput = {
+  /** The arguments, as JSON text. */
+  arguments: string;
+  /** The call id the TOOL message answers. */
+  id: string;
+  /** The tool name. */
+  name: string;
+};
+
+/** Which tools the model may call. */
+export type ToolChoiceInput = {
+  /** AUTO, NONE, REQUIRED, or TOOL with `name`. */
+  mode: ToolChoiceMode;
+  /** The tool to call, with mode TOOL. */
+  name?: string | null | undefined;
+};
+
+/** Whether and which tools the model may call. */
+export type ToolChoiceMode =
+  /** The model decides. */
+  | 'AUTO'
+  /** No tool calls. */
+  | 'NONE'
+  /** At least one tool call. */
+  | 'REQUIRED'
+  /** Exactly the tool named in `ToolChoiceInput.name`. */
+  | 'TOOL';
+
+/** A tool (function) the model may call. */
+export type ToolInput = {
+  /** What it does; the model reads this. */
+  description?: string | null | undefined;
+  /** 1-64 letters, digits, _ or -. */
+  name: string;
+  /** JSON Schema of its arguments (an object schema). */
+  parameters?: unknown;
+};
+
+export type ModelsQueryVariables = Exact<{
+  capability?: ModelCapability | null | undefined;
+  provider?: string | null | undefined;
+}>;
+
+
+export type ModelsQuery = { models: Array<{ id: string, provider: string, upstream: string, description: string | null, contextWindow: number | null, maxOutputTokens: number | null, capabilities: Array<ModelCapability>, pricing: { input: number, output: number } | null }> };
+
+export type ModelQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ModelQuery = { model: { id: string, provider: string, upstream: string, capabilities: Array<ModelCapability> } | null };
+
+export type RoutesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RoutesQuery = { routes: Array<{ id: string, strategy: RouteStrategy, description: string | null, targets: Array<{ model: string, weight: number }> }> };
+
+export type ProvidersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ProvidersQuery = { providers: Array<{ id: string, type: ProviderType, models: Array<{ id: string }> }> };
+
+export type UsageFieldsFragment = { promptTokens: number, completionTokens: number, totalTokens: number, costUsd: number | null, estimated: boolean };
+
+export type AttemptFieldsFragment = { model: string, provider: string, outcome: AttemptOutcome, latencyMs: number, errorCode: string | null };
+
+export type ChatMutationVariables = Exact<{
+  input: ChatInput;
+}>;
+
+
+export type ChatMutation = { chat: { id: string, model: string, provider: string, finishReason: FinishReason, cached: boolean, latencyMs: number, message: { role: ChatRole, content: string | null, toolCalls: Array<{ id: string, name: string, arguments: string }> }, usage: { promptTokens: number, completionTokens: number, totalTokens: number, costUsd: number | null, estimated: boolean }, attempts: Array<{ model: string, provider: string, outcome: AttemptOutcome, latencyMs: number, errorCode: string | null }> } };
+
+export type ChatStreamSubscriptionVariables = Exact<{
+  input: ChatInput;
+}>;
+
+
+export type ChatStreamSubscription = { chatStream: { id: string, model: string, provider: string, delta: string | null, finishReason: FinishReason | null, done: boolean, toolCallDeltas: Array<{ index: number, id: string | null, name: string | null, argumentsDelta: string | null }> | null, usage: { promptTokens: number, completionTokens: number, totalTokens: number, costUsd: number | null, estimated: boolean } | null, attempts: Array<{ model: string, provider: string, outcome: AttemptOutcome, latencyMs: number, errorCode: string | null }> | null } };
+
+export const UsageFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UsageFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Usage"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"promptTokens"}},{"kind":"Field","name":{"kind":"Name","value":"completionTokens"}},{"kind":"Field","name":{"kind":"Name","value":"totalTokens"}},{"kind":"Field","name":{"kind":"Name","value":"costUsd"}},{"kind":"Field","name":{"kind":"Name","value":"estimated"}}]}}]} as unknown as DocumentNode<UsageFieldsFragment, unknown>;
+export const AttemptFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AttemptFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Attempt"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"latencyMs"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}}]}}]} as unknown as DocumentNode<AttemptFieldsFragment, unknown>;
+export const ModelsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Models"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"capability"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ModelCapability"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"provider"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"models"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"capability"},"value":{"kind":"Variable","name":{"kind":"Name","value":"capability"}}},{"kind":"Argument","name":{"kind":"Name","value":"provider"},"value":{"kind":"Variable","name":{"kind":"Name","value":"provider"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"upstream"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"contextWindow"}},{"kind":"Field","name":{"kind":"Name","value":"maxOutputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"pricing"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"input"}},{"kind":"Field","name":{"kind":"Name","value":"output"}}]}},{"kind":"Field","name":{"kind":"Name","value":"capabilities"}}]}}]}}]} as unknown as DocumentNode<ModelsQuery, ModelsQueryVariables>;
+export const ModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Model"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"upstream"}},{"kind":"Field","name":{"kind":"Name","value":"capabilities"}}]}}]}}]} as unknown as DocumentNode<ModelQuery, ModelQueryVariables>;
+export const RoutesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Routes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"routes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"strategy"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"targets"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"weight"}}]}}]}}]}}]} as unknown as DocumentNode<RoutesQuery, RoutesQueryVariables>;
+export const ProvidersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Providers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"providers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"models"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]} as unknown as DocumentNode<ProvidersQuery, ProvidersQueryVariables>;
+export const ChatDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Chat"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ChatInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"chat"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"message"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"toolCalls"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"arguments"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"finishReason"}},{"kind":"Field","name":{"kind":"Name","value":"usage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"UsageFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"cached"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"AttemptFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"latencyMs"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UsageFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Usage"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"promptTokens"}},{"kind":"Field","name":{"kind":"Name","value":"completionTokens"}},{"kind":"Field","name":{"kind":"Name","value":"totalTokens"}},{"kind":"Field","name":{"kind":"Name","value":"costUsd"}},{"kind":"Field","name":{"kind":"Name","value":"estimated"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AttemptFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Attempt"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"latencyMs"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}}]}}]} as unknown as DocumentNode<ChatMutation, ChatMutationVariables>;
+export const ChatStreamDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ChatStream"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ChatInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"chatStream"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"delta"}},{"kind":"Field","name":{"kind":"Name","value":"toolCallDeltas"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"index"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"argumentsDelta"}}]}},{"kind":"Field","name":{"kind":"Name","value":"finishReason"}},{"kind":"Field","name":{"kind":"Name","value":"usage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"UsageFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"attempts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"AttemptFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"done"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UsageFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Usage"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"promptTokens"}},{"kind":"Field","name":{"kind":"Name","value":"completionTokens"}},{"kind":"Field","name":{"kind":"Name","value":"totalTokens"}},{"kind":"Field","name":{"kind":"Name","value":"costUsd"}},{"kind":"Field","name":{"kind":"Name","value":"estimated"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AttemptFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Attempt"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"latencyMs"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}}]}}]} as unknown as DocumentNode<ChatStreamSubscription, ChatStreamSubscriptionVariables>;

@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // In CI a JSON report lets .ci/run print a plain "N passed, N failed" line.
+    ...(process.env.CI ? { reporters: ['default', 'json'], outputFile: { json: '.ci/test-report.json' } } : {}),
   },
 });

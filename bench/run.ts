@@ -21,10 +21,10 @@ const num = (name: string, fallback: number): number => {
   const value = Number(process.env[name]);
   return process.env[name] && Number.isFinite(value) && value >= 0 ? value : fallback;
 };
-const DURATION_S = num('BENCH_DURATION', 5);
+const DURATION_S = num('BENCH_DURATION', 5) || 5;
 const WARMUP_S = num('BENCH_WARMUP', 1);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,16').split(',').map(Number).filter((n) => n > 0);
-const STREAMS = num('BENCH_STREAMS', 200);
+const STREAMS = Math.max(1, num('BENCH_STREAMS', 200));
 const STREAM_CONCURRENCY = Math.max(1, num('BENCH_STREAM_CONCURRENCY', 8));
 const CHUNKS = Math.max(1, num('BENCH_CHUNKS', 10));
 const PACE_MS = Math.max(1, num('BENCH_PACE_MS', 5));
@@ -49,6 +49,7 @@ function killAll(): void {
 process.on('exit', killAll);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    stopping = true;
     log(`${signal}: stopping`);
     process.exit(130);
   });

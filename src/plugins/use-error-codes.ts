@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import { HTTP_STATUS_BY_CODE, isGatewayError, type GatewayError } from '../errors.js';
 
 /** Codes whose HTTP status we set when they end a request over HTTP. */
@@ -52,4 +53,29 @@ export function maskGatewayError(error: unknown, message: string): Error {
     ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   });
+}
+
+/** Marks errors that rejected the whole request (no `path`: syntax, validation, variables) as BAD_USER_INPUT. */
+export function markRequestErrors<T>(result: T): T {
+  const errors = (result as { errors?: readonly unknown[] } | null)?.errors;
+  if (!Array.isArray(errors)) return result;
+  for (const error of errors as { path?: unknown; extensions?: Record<string, unknown> }[]) {
+    if (!error || error.path !== undefined) continue;
+    const extensions = (error.extensions ??= {});
+    if (REQUEST_CODES.has(extensions.code as string | undefined)) extensions.code = 'BAD_USER_INPUT';
+  }
+  return result;
+}
+
+/**
+ * Gives request-level errors (syntax, validation, variable coercion) the stable
+ * BAD_USER_INPUT code; Yoga would leave them with none or its own codes.
+ */
+export function useRequestErrorCodes(): Plugin {
+  return {
+    onResultProcess({ result }) {
+      if (Array.isArray(result)) result.forEach(markRequestErrors);
+      else if (!(Symbol.asyncIterator in (result as object))) markRequestErrors(result);
+    },
+  };
 }

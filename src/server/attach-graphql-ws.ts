@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { maskGatewayError } from '../plugins/use-error-codes.js';
+import { markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.js';
 import type { GatewayYoga } from './create-yoga.js';
 
 const CLOSE_HANDSHAKE_MS = 1_000;
@@ -37,8 +37,8 @@ export function attachGraphQLWs(server: Server, yoga: GatewayYoga, options: { ma
 
   useServer(
     {
-      execute: (args) => (args as EnvelopedArgs).rootValue.execute(args) as never,
-      subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args) as never,
+      execute: async (args) => markRequestErrors(await (args as EnvelopedArgs).rootValue.execute(args)) as never,
+      subscribe: async (args) => markRequestErrors(await (args as EnvelopedArgs).rootValue.subscribe(args)) as never,
       onSubscribe: async (context, id, params) => {
         const enveloped = yoga.getEnveloped({
           ...context,

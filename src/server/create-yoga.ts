@@ -4,7 +4,7 @@ import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-
 import type { ServerConfig } from '../config/config-schema.js';
 import type { Logger } from '../create-logger.js';
 import { useBodyLimit } from '../plugins/use-body-limit.js';
-import { maskGatewayError } from '../plugins/use-error-codes.js';
+import { maskGatewayError, useRequestErrorCodes } from '../plugins/use-error-codes.js';
 import { useOperationLimits } from '../plugins/use-operation-limits.js';
 import { useRequestId } from '../plugins/use-request-id.js';
 import type { GatewayServices } from '../schema/context.js';
@@ -70,6 +70,8 @@ export function createGatewayYoga(options: {
       useRequestId(),
       // Before parsing: a huge body is refused without reading it.
       useBodyLimit({ maxBodyBytes: server.maxBodyBytes }),
+      // Request-level errors leave with the same code over HTTP as over websockets.
+      useRequestErrorCodes(),
       // During validation: nothing over the limits reaches a resolver.
       useOperationLimits({
         maxDepth: server.maxDepth,

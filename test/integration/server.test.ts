@@ -98,7 +98,7 @@ server: { shutdownGraceMs: 100 }
 providers: [{ id: local, type: local, tokenDelayMs: 50 }]
 `);
     const input = { model: 'local/lorem', maxTokens: 1000, messages: [{ role: 'USER' as const, content: 'go' }] };
-    const events: { errors?: { extensions?: { code?: string } }[]; data?: unknown }[] = [];
+    const events: { errors?: readonly { extensions?: { code?: string } }[]; data?: unknown }[] = [];
     const sse = (async () => {
       for await (const result of subscribeSse(gw.url, ChatStreamDocument, { input })) events.push(result);
     })();

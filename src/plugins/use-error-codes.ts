@@ -16,6 +16,13 @@ function gatewayErrorIn(error: unknown): GatewayError | undefined {
   return undefined;
 }
 
+/** The stable code an error will carry once masked (for logs and metrics that run before masking). */
+export function errorCodeOf(error: GraphQLError): string {
+  const code = gatewayErrorIn(error)?.code ?? error.extensions?.code;
+  if (typeof code === 'string') return code;
+  return error.originalError && !(error.originalError instanceof GraphQLError) ? 'INTERNAL_SERVER_ERROR' : 'BAD_USER_INPUT';
+}
+
 function extensionsFor(error: GatewayError): Record<string, unknown> {
   const extensions: Record<string, unknown> = { ...error.details, code: error.code };
   if (STATUS_CODES.has(error.code)) {

@@ -40,6 +40,20 @@ describe('server', () => {
     expect(replaced.headers.get('x-request-id')).not.toContain('<');
   });
 
+  it('logs failed operations with the request id and code, never the prompt', async () => {
+    const gw = await start();
+    const prompt = 'my very private prompt 8472';
+    await postGraphQL(
+      gw.url,
+      'mutation ($input: ChatInput!) { chat(input: $input) { id } }',
+      { input: { model: 'no/such-model', messages: [{ role: 'USER', content: prompt }] } },
+      { headers: { 'x-request-id': 'trace-log-1' } },
+    );
+    const line = gw.logs.map((text) => JSON.parse(text) as Record<string, unknown>).find((entry) => entry.requestId === 'trace-log-1');
+    expect(line).toMatchObject({ msg: 'operation failed', errors: [{ code: 'MODEL_NOT_FOUND', path: 'chat' }] });
+    expect(gw.logs.join('\n')).not.toContain(prompt);
+  });
+
   it('serves a self-contained GraphiQL page that works offline and uses graphql-ws', async () => {
     const gw = await start();
     const response = await fetch(gw.url, { headers: { accept: 'text/html' } });

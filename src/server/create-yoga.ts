@@ -6,6 +6,7 @@ import type { Logger } from '../create-logger.js';
 import { useBodyLimit } from '../plugins/use-body-limit.js';
 import { maskGatewayError, useRequestErrorCodes } from '../plugins/use-error-codes.js';
 import { useOperationLimits } from '../plugins/use-operation-limits.js';
+import { useOperationLog } from '../plugins/use-operation-log.js';
 import { useRequestId } from '../plugins/use-request-id.js';
 import type { GatewayServices } from '../schema/context.js';
 
@@ -70,6 +71,7 @@ export function createGatewayYoga(options: {
       useRequestId(),
       // Before parsing: a huge body is refused without reading it.
       useBodyLimit({ maxBodyBytes: server.maxBodyBytes }),
+      useOperationLog(logger.child({ component: 'graphql' })),
       // Request-level errors leave with the same code over HTTP as over websockets.
       useRequestErrorCodes(),
       // During validation: nothing over the limits reaches a resolver.

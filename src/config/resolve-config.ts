@@ -24,7 +24,8 @@ function withCatalogDefaults(model: ConfigFile['models'][number]): ModelConfig {
     id: model.id ?? `${model.provider}/${model.upstream}`,
     provider: model.provider,
     upstream: model.upstream,
-    capabilities: model.capabilities ?? local?.capabilities ?? known?.capabilities ?? [...DEFAULT_CAPABILITIES],
+    // Copies: a resolved config must not share mutable state with the built-in tables.
+    capabilities: [...(model.capabilities ?? local?.capabilities ?? known?.capabilities ?? DEFAULT_CAPABILITIES)],
   };
   const description = model.description ?? local?.description ?? known?.description;
   if (description !== undefined) resolved.description = description;
@@ -33,7 +34,7 @@ function withCatalogDefaults(model: ConfigFile['models'][number]): ModelConfig {
   const maxOutputTokens = model.maxOutputTokens ?? known?.maxOutputTokens;
   if (maxOutputTokens !== undefined) resolved.maxOutputTokens = maxOutputTokens;
   const pricing = model.pricing ?? (local ? { input: 0, output: 0 } : known?.pricing);
-  if (pricing !== undefined) resolved.pricing = pricing;
+  if (pricing !== undefined) resolved.pricing = { ...pricing };
   return resolved;
 }
 
@@ -71,9 +72,13 @@ export function resolveConfig(
     if (providerIds.has(provider.id)) problems.push(`providers[${index}].id: "${provider.id}" is used twice`);
     providerIds.add(provider.id);
     if (provider.type !== 'local' && !provider.baseUrl) {
-      const known = WELL_KNOWN_PROVIDERS.find((entry) => entry.type === provider.type && entry.id === provider.type);
+      // A well-known id (groq, mistral …) or a single-endpoint type (anthropic, google) has a default;
+      // a custom OpenAI-compatible server must say where it is, never silently reach api.openai.com.
+      const known =
+        WELL_KNOWN_PROVIDERS.find((entry) => entry.id === provider.id && entry.type === provider.type) ??
+        (provider.type === 'openai' ? undefined : WELL_KNOWN_PROVIDERS.find((entry) => entry.id === provider.type));
       if (known) provider.baseUrl = known.baseUrl;
-      else problems.push(`providers[${index}].baseUrl: expected the provider's base URL (type "${provider.type}" has no default)`);
+      else problems.push(`providers[${index}].baseUrl: expected the base URL of this OpenAI-compatible server (e.g. http://localhost:11434/v1)`);
     }
   });
 

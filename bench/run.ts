@@ -114,6 +114,13 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/** CPU ticks spent by the whole machine (all cores; idle, iowait and steal excluded). */
+function machineBusyTicks(): number {
+  const [, ...fields] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+  const ticks = fields.slice(0, 7).map(Number); // user nice system idle iowait irq softirq
+  return ticks.reduce((sum, value) => sum + value, 0) - (ticks[3] ?? 0) - (ticks[4] ?? 0);
+}
+
 function statusKb(pid: number, key: 'VmHWM' | 'VmRSS'): number {
   const match = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) : NaN;
@@ -219,6 +226,10 @@ models:
   await waitUntil('gateway', gateway, async () => (await fetch(`${gatewayUrl}/readyz`)).ok);
   const gatewayPid = gateway.pid ?? 0;
   const readyRssKb = statusKb(gatewayPid, 'VmRSS');
+  // Other jobs on a shared machine skew everything: measure how much CPU they took meanwhile.
+  const ourTicks = () => cpuTicks(process.pid) + cpuTicks(mock.pid ?? 0) + cpuTicks(gatewayPid);
+  const startedAt = Date.now();
+  const foreignBefore = machineBusyTicks() - ourTicks();
 
   // ---- Mutation.chat vs the same OpenAI request straight at the mock
   const direct: HttpTarget = {
@@ -276,6 +287,7 @@ models:
     gatewayPid,
   );
   const peakRssKb = statusKb(gatewayPid, 'VmHWM');
+  const foreignPct = (machineBusyTicks() - ourTicks() - foreignBefore) / ((Date.now() - startedAt) / 1000);
   await stopAll();
 
   const streamRow = (name: string, r: StreamResult & { cpuUs?: number }) =>
@@ -311,6 +323,7 @@ models:
     '',
     `TTFE = request start → first event carrying text (gateway: \`event: next\` with a delta; direct: first \`data:\` content chunk).`,
     `Gateway RSS: ${(readyRssKb / 1024).toFixed(1)} MB when ready, peak (VmHWM) ${(peakRssKb / 1024).toFixed(1)} MB.`,
+    `Other processes (and interrupts) used ${Math.max(0, foreignPct).toFixed(0)} % of a core during the measurements (above ~10 %, expect noisy figures).`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -9,6 +9,9 @@ import { createProvider } from './providers/create-provider.js';
 import { buildSchema } from './schema/build-schema.js';
 import { createCatalog } from './services/catalog.js';
 import { createChatService } from './services/chat-service.js';
+import { createUsageMeter } from './services/usage-meter.js';
+import { createRoutePlanner } from './routing/plan-routes.js';
+import { createHealthRegistry } from './routing/target-health.js';
 import { attachGraphQLWs } from './server/attach-graphql-ws.js';
 import { createGatewayYoga, type GatewayYoga } from './server/create-yoga.js';
 
@@ -30,17 +33,23 @@ const DRAIN_POLL_MS = 25;
 /** The composition root: builds providers, services, Yoga and the servers from the config. */
 export function createGateway(options: { config: GatewayConfig; logger: Logger }): Gateway {
   const { config, logger } = options;
-  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 512, connect: { timeout: 10_000 } });
+  // One keep-alive pool per provider, so each has its own connect timeout.
+  const dispatchers = config.providers.map(
+    (provider) => new Agent({ keepAliveTimeout: 30_000, connections: 512, connect: { timeout: provider.connectTimeoutMs } }),
+  );
   const providers = new Map<string, Provider>(
-    config.providers.map((provider) => [provider.id, createProvider(provider, { dispatcher })]),
+    config.providers.map((provider, index) => [provider.id, createProvider(provider, { dispatcher: dispatchers[index] as Agent })]),
   );
   const catalog = createCatalog(config, providers);
+  const health = createHealthRegistry(config.routing);
+  const usage = createUsageMeter();
+  const planner = createRoutePlanner({ catalog, routing: config.routing, health });
   const shutdown = new AbortController();
   let ready = false;
 
   const yoga = createGatewayYoga({
     schema: buildSchema(),
-    services: { catalog, chat: createChatService({ catalog }), shutdownSignal: shutdown.signal },
+    services: { catalog, health, usage, chat: createChatService({ planner, health, usage }), shutdownSignal: shutdown.signal },
     server: config.server,
     logger,
     isReady: () => ready,
@@ -69,7 +78,7 @@ export function createGateway(options: { config: GatewayConfig; logger: Logger }
     await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     await websockets.close();
     server.closeAllConnections();
-    await dispatcher.close();
+    await Promise.all(dispatchers.map((dispatcher) => dispatcher.close()));
   }
 
   return {

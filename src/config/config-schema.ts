@@ -4,7 +4,7 @@ import { PROVIDER_TYPES } from '../providers/contract.js';
 export const MODEL_CAPABILITIES = ['chat', 'streaming', 'tools', 'json', 'vision', 'embeddings'] as const;
 export type ModelCapability = (typeof MODEL_CAPABILITIES)[number];
 
-export const ROUTE_STRATEGIES = ['fallback'] as const;
+export const ROUTE_STRATEGIES = ['fallback', 'weighted', 'least-latency', 'least-busy', 'cheapest'] as const;
 export type RouteStrategy = (typeof ROUTE_STRATEGIES)[number];
 
 const id = z
@@ -18,6 +18,37 @@ const providerId = z
   .min(1)
   .max(64)
   .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lower-case letters, digits, _ and - (no "/": it separates provider and model)');
+
+/** Retries of one target on retryable failures (429, 408, 5xx, network errors, timeouts before the first token). */
+export const retryConfigSchema = z.strictObject({
+  /** Retries after the first try, per target. */
+  attempts: z.number().int().min(0).max(10).optional(),
+  /** First backoff delay; doubles per retry, with full jitter, in milliseconds. */
+  initialDelayMs: z.number().int().min(0).optional(),
+  maxDelayMs: z.number().int().min(0).optional(),
+  /** A Retry-After longer than this moves on to the next target instead of waiting, in milliseconds. */
+  maxRetryAfterMs: z.number().int().min(0).optional(),
+});
+
+export const timeoutsConfigSchema = z.strictObject({
+  /** Streams: from sending the request to the first token (a timeout here falls back), in milliseconds. */
+  firstTokenMs: z.number().int().positive().optional(),
+  /** Streams: the longest silence between two chunks once streaming, in milliseconds. */
+  idleMs: z.number().int().positive().optional(),
+  /** The whole request, all attempts included, in milliseconds. */
+  totalMs: z.number().int().positive().optional(),
+});
+
+/** Per target (model): open after consecutive failures or a failure rate over a window. */
+export const breakerConfigSchema = z.strictObject({
+  consecutiveFailures: z.number().int().positive().optional(),
+  /** Failure share (0-1] over `windowMs` that opens the breaker, once `minRequests` were seen in the window. */
+  failureRate: z.number().gt(0).max(1).optional(),
+  windowMs: z.number().int().positive().optional(),
+  minRequests: z.number().int().positive().optional(),
+  /** How long an open breaker waits before letting one probe through, in milliseconds. */
+  halfOpenAfterMs: z.number().int().positive().optional(),
+});
 
 const pricing = z.strictObject({
   /** USD per million prompt tokens. */
@@ -36,6 +67,8 @@ export const providerConfigSchema = z.strictObject({
   tokenDelayMs: z.number().int().min(0).max(10_000).optional(),
   /** anthropic only: max_tokens sent when the caller sets none (the API requires one). */
   defaultMaxTokens: z.number().int().positive().optional(),
+  /** TCP + TLS connect timeout to this provider, in milliseconds. */
+  connectTimeoutMs: z.number().int().positive().default(10_000),
 });
 
 export const modelConfigSchema = z.strictObject({
@@ -47,6 +80,9 @@ export const modelConfigSchema = z.strictObject({
   maxOutputTokens: z.number().int().positive().optional(),
   pricing: pricing.optional(),
   capabilities: z.array(z.enum(MODEL_CAPABILITIES)).min(1).optional(),
+  retry: retryConfigSchema.optional(),
+  timeouts: timeoutsConfigSchema.optional(),
+  breaker: breakerConfigSchema.optional(),
 });
 
 export const routeConfigSchema = z.strictObject({
@@ -56,6 +92,15 @@ export const routeConfigSchema = z.strictObject({
   targets: z
     .array(z.strictObject({ model: id, weight: z.number().positive().default(1) }))
     .min(1),
+  retry: retryConfigSchema.optional(),
+  timeouts: timeoutsConfigSchema.optional(),
+});
+
+/** Gateway-wide policy defaults; models override them, routes override models. */
+export const routingConfigSchema = z.strictObject({
+  retry: retryConfigSchema.prefault({}),
+  timeouts: timeoutsConfigSchema.prefault({}),
+  breaker: breakerConfigSchema.prefault({}),
 });
 
 export const serverConfigSchema = z.strictObject({
@@ -80,12 +125,17 @@ export const configFileSchema = z.strictObject({
   providers: z.array(providerConfigSchema).default([]),
   models: z.array(modelConfigSchema).default([]),
   routes: z.array(routeConfigSchema).default([]),
+  routing: routingConfigSchema.prefault({}),
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 export type RouteConfig = z.infer<typeof routeConfigSchema>;
+export type RetryConfig = z.infer<typeof retryConfigSchema>;
+export type TimeoutsConfig = z.infer<typeof timeoutsConfigSchema>;
+export type BreakerConfig = z.infer<typeof breakerConfigSchema>;
+export type RoutingConfig = z.infer<typeof routingConfigSchema>;
 
 /** A model with every default filled in. */
 export interface ModelConfig {
@@ -97,6 +147,9 @@ export interface ModelConfig {
   maxOutputTokens?: number;
   pricing?: { input: number; output: number };
   capabilities: ModelCapability[];
+  retry?: RetryConfig;
+  timeouts?: TimeoutsConfig;
+  breaker?: BreakerConfig;
 }
 
 /** The resolved configuration the gateway runs on. */
@@ -107,4 +160,5 @@ export interface GatewayConfig {
   providers: ProviderConfig[];
   models: ModelConfig[];
   routes: RouteConfig[];
+  routing: RoutingConfig;
 }

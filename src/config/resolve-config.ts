@@ -12,7 +12,7 @@ function providersFromEnv(env: Readonly<Record<string, string | undefined>>, con
     const apiKey = known.keyVariables.map((name) => env[name]).find((value) => value);
     if (!apiKey) continue;
     const baseUrl = env[`${known.id.toUpperCase()}_BASE_URL`] || known.baseUrl;
-    added.push({ provider: { id: known.id, type: known.type, baseUrl, apiKey, headers: {} }, models: known.models });
+    added.push({ provider: { id: known.id, type: known.type, baseUrl, apiKey, headers: {}, connectTimeoutMs: 10_000 }, models: known.models });
   }
   return added;
 }
@@ -33,6 +33,9 @@ function withCatalogDefaults(model: ConfigFile['models'][number]): ModelConfig {
   if (contextWindow !== undefined) resolved.contextWindow = contextWindow;
   const maxOutputTokens = model.maxOutputTokens ?? known?.maxOutputTokens;
   if (maxOutputTokens !== undefined) resolved.maxOutputTokens = maxOutputTokens;
+  if (model.retry) resolved.retry = model.retry;
+  if (model.timeouts) resolved.timeouts = model.timeouts;
+  if (model.breaker) resolved.breaker = model.breaker;
   const pricing = model.pricing ?? (local ? { input: 0, output: 0 } : known?.pricing);
   if (pricing !== undefined) resolved.pricing = { ...pricing };
   return resolved;
@@ -53,7 +56,7 @@ export function resolveConfig(
   const providers = [...file.providers];
   const models = [...file.models];
   if (embedded && !providers.some((provider) => provider.id === 'local')) {
-    providers.unshift({ id: 'local', type: 'local', headers: {} });
+    providers.unshift({ id: 'local', type: 'local', headers: {}, connectTimeoutMs: 10_000 });
     models.unshift(...LOCAL_MODELS.map((spec) => ({ provider: 'local', upstream: spec.upstream })));
   }
   for (const { provider, models: names } of providersFromEnv(env, new Set(providers.map((entry) => entry.id)))) {
@@ -119,5 +122,5 @@ export function resolveConfig(
     });
   }
 
-  return { config: { source, server: file.server, providers, models: resolvedModels, routes }, problems };
+  return { config: { source, server: file.server, providers, models: resolvedModels, routes, routing: file.routing }, problems };
 }

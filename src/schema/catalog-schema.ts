@@ -1,7 +1,26 @@
 import { MODEL_CAPABILITIES, ROUTE_STRATEGIES, type ModelConfig, type ProviderConfig, type RouteConfig } from '../config/config-schema.js';
 import { PROVIDER_TYPES } from '../providers/contract.js';
+import { BREAKER_STATES, type HealthSnapshot } from '../routing/target-health.js';
 import type { Builder } from './builder.js';
 import { enumValues } from './enum-values.js';
+
+/** A provider's health from its models': the best breaker state, mean latency and error rate, total in flight. */
+function aggregateHealth(snapshots: HealthSnapshot[]): HealthSnapshot {
+  const latencies = snapshots.flatMap((snapshot) => (snapshot.latencyMs === null ? [] : [snapshot.latencyMs]));
+  const state = snapshots.some((snapshot) => snapshot.state === 'closed')
+    ? 'closed'
+    : snapshots.some((snapshot) => snapshot.state === 'half_open')
+      ? 'half_open'
+      : snapshots.length > 0
+        ? 'open'
+        : 'closed';
+  return {
+    state,
+    latencyMs: latencies.length > 0 ? latencies.reduce((sum, value) => sum + value, 0) / latencies.length : null,
+    errorRate: snapshots.length > 0 ? snapshots.reduce((sum, snapshot) => sum + snapshot.errorRate, 0) / snapshots.length : 0,
+    inFlight: snapshots.reduce((sum, snapshot) => sum + snapshot.inFlight, 0),
+  };
+}
 
 /** Model, Provider and Route types and the catalog queries. */
 export function addCatalogSchema(builder: Builder) {
@@ -29,6 +48,32 @@ export function addCatalogSchema(builder: Builder) {
     description: 'How a route picks among its targets.',
     values: enumValues(ROUTE_STRATEGIES, {
       fallback: 'Targets in order; the next one is tried when one fails with a retryable error (before any streamed token).',
+      weighted: 'A weighted random order (by target weight): spreads load across targets.',
+      'least-latency': 'The target with the lowest recent latency (time to first token for streams) first; the others are re-measured now and then.',
+      'least-busy': 'The target with the fewest requests in flight first.',
+      cheapest: "The target with the lowest estimated cost for this request's tokens first.",
+    }),
+  });
+
+  const BreakerState = builder.enumType('BreakerState', {
+    description: "A target's circuit breaker.",
+    values: enumValues(BREAKER_STATES, {
+      closed: 'Healthy: requests flow.',
+      open: 'Failing: requests skip this target until the cool-down ends.',
+      half_open: 'Cool-down over: one probe request decides whether it closes or opens again.',
+    }),
+  });
+
+  const TargetHealth = builder.objectRef<HealthSnapshot>('TargetHealth').implement({
+    description: 'Live health of a target (for a provider: aggregated over its models).',
+    fields: (t) => ({
+      state: t.field({ type: BreakerState, description: 'Circuit breaker state.', resolve: (health) => health.state }),
+      latencyMs: t.exposeFloat('latencyMs', {
+        nullable: true,
+        description: 'Recent latency (moving average; time to first token for streams), in milliseconds; null before any request.',
+      }),
+      errorRate: t.exposeFloat('errorRate', { description: 'Recent share of failed requests (moving average), 0 to 1.' }),
+      inFlight: t.exposeInt('inFlight', { description: 'Requests in flight now.' }),
     }),
   });
 
@@ -60,6 +105,11 @@ export function addCatalogSchema(builder: Builder) {
         description: 'What the model can do.',
         resolve: (model) => model.capabilities,
       }),
+      health: t.field({
+        type: TargetHealth,
+        description: 'Live health of this model as a routing target.',
+        resolve: (model, _args, context) => context.health.snapshot(model),
+      }),
     }),
   });
 
@@ -73,6 +123,12 @@ export function addCatalogSchema(builder: Builder) {
         description: 'The models served by this provider.',
         resolve: (provider, _args, context) => context.catalog.models.filter((model) => model.provider === provider.id),
       }),
+      health: t.field({
+        type: TargetHealth,
+        description: 'Health over all its models: OPEN when every breaker is open, HALF_OPEN when none is closed.',
+        resolve: (provider, _args, context) =>
+          aggregateHealth(context.catalog.models.filter((model) => model.provider === provider.id).map((model) => context.health.snapshot(model))),
+      }),
     }),
   });
 
@@ -81,6 +137,14 @@ export function addCatalogSchema(builder: Builder) {
     fields: (t) => ({
       model: t.exposeString('model', { description: 'The target model id.' }),
       weight: t.exposeFloat('weight', { description: 'Relative weight (used by weighted strategies).' }),
+      health: t.field({
+        type: TargetHealth,
+        description: "The target model's live health.",
+        resolve: (target, _args, context) => {
+          const model = context.catalog.model(target.model);
+          return model ? context.health.snapshot(model) : aggregateHealth([]);
+        },
+      }),
     }),
   });
 

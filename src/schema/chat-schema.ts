@@ -41,6 +41,7 @@ export function addChatSchema(builder: Builder) {
       success: 'The target answered.',
       failed: 'The target failed (see `errorCode`).',
       timed_out: 'The target did not answer in time.',
+      skipped: "The target's circuit breaker was open, so it was not tried.",
     }),
   });
   const ToolChoiceMode = builder.enumType('ToolChoiceMode', {

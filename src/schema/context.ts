@@ -1,10 +1,14 @@
+import type { HealthRegistry } from '../routing/target-health.js';
 import type { Catalog } from '../services/catalog.js';
 import type { ChatService } from '../services/chat-service.js';
+import type { UsageMeter } from '../services/usage-meter.js';
 
 /** Long-lived services the resolvers call; built once by the composition root. */
 export interface GatewayServices {
   catalog: Catalog;
   chat: ChatService;
+  health: HealthRegistry;
+  usage: UsageMeter;
   /** Aborted when the server's shutdown grace period is over: open streams end then. */
   shutdownSignal: AbortSignal;
 }

@@ -1,154 +1,158 @@
-import { GatewayError, isGatewayError } from '../errors.js';
-import type { ChatRequest, ChatStreamPart } from '../providers/contract.js';
-import { isProviderError, type ProviderError } from '../providers/provider-error.js';
-import type { Catalog, Target } from './catalog.js';
+import type { ChatRequest, ChatStreamPart, TokenUsage } from '../providers/contract.js';
+import type { Watchdog } from '../routing/attempt-watchdog.js';
+import type { RoutePlanner } from '../routing/plan-routes.js';
+import { defaultWait, runAttempts, type AttemptDeps, type LiveAttempt } from '../routing/run-attempts.js';
+import type { HealthRegistry } from '../routing/target-health.js';
+import type { Target } from './catalog.js';
 import type { Attempt, ChatCompletion, ChatStreamEvent, GatewayChatRequest } from './chat-types.js';
 import { computeUsage, estimatePromptTokens, estimateTokens } from './compute-usage.js';
+import type { UsageMeter, UsageOutcome } from './usage-meter.js';
 
 export interface ChatService {
-  /** One complete answer, trying the targets of a route in order. */
+  /** One complete answer, routed, retried and timed per the route's policies. */
   chat(request: GatewayChatRequest, signal: AbortSignal): Promise<ChatCompletion>;
   /**
-   * A streamed answer. Falls back to the next target only before the first
-   * delta; a failure after it ends the stream with that error.
+   * A streamed answer. Retries and fallback happen only before the first delta;
+   * a failure after it ends the stream with that error.
    */
   stream(request: GatewayChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamEvent>;
 }
 
 export interface ChatServiceDeps {
-  catalog: Catalog;
+  planner: RoutePlanner;
+  health: HealthRegistry;
+  usage: UsageMeter;
   /** @default performance.now */
   now?: () => number;
+  /** @default Math.random */
+  random?: () => number;
+  /** @default a timer that honours the signal */
+  wait?: AttemptDeps['wait'];
 }
 
-function failedAttempt(target: Target, error: unknown, latencyMs: number): Attempt {
-  const code = isGatewayError(error) ? error.code : 'INTERNAL_SERVER_ERROR';
-  return {
-    model: target.model.id,
-    provider: target.provider.id,
-    outcome: code === 'UPSTREAM_TIMEOUT' ? 'timed_out' : 'failed',
-    latencyMs,
-    errorCode: code,
-  };
-}
-
-/** Whether another target may succeed where this one failed. */
-function shouldFallBack(error: unknown): error is ProviderError {
-  return isProviderError(error) && error.retryable;
-}
-
-/** The error a caller sees once every target has been tried. */
-function exhausted(requested: string, attempts: Attempt[], last: unknown): unknown {
-  if (!isGatewayError(last)) return last;
-  const details = { ...last.details, attempts };
-  if (attempts.length <= 1) return new GatewayError(last.code, last.message, { details, cause: last });
-  const summary = attempts.map((attempt) => `${attempt.model} (${attempt.errorCode ?? attempt.outcome})`).join(', ');
-  return new GatewayError(last.code, `All ${attempts.length} targets of "${requested}" failed: ${summary}. Last error: ${last.message}`, {
-    details,
-    cause: last,
-  });
-}
+/** Completion tokens assumed for cost-based selection when the caller sets no maxTokens. */
+const EXPECTED_COMPLETION_TOKENS = 256;
 
 function upstreamRequest(request: GatewayChatRequest, target: Target): ChatRequest {
   return { ...request, model: target.model.upstream };
 }
 
-export function createChatService(deps: ChatServiceDeps): ChatService {
-  const { catalog } = deps;
-  const now = deps.now ?? (() => performance.now());
-
-  async function chat(request: GatewayChatRequest, signal: AbortSignal): Promise<ChatCompletion> {
-    const targets = catalog.resolve(request.model, 'chat');
-    const started = now();
-    const attempts: Attempt[] = [];
-    let lastError: unknown;
-    for (const target of targets) {
-      const attemptStarted = now();
-      try {
-        const result = await target.provider.chat(upstreamRequest(request, target), signal);
-        const finished = now();
-        attempts.push({ model: target.model.id, provider: target.provider.id, outcome: 'success', latencyMs: finished - attemptStarted });
-        return {
-          id: result.id,
-          model: target.model.id,
-          provider: target.provider.id,
-          content: result.content,
-          toolCalls: result.toolCalls,
-          finishReason: result.finishReason,
-          usage: computeUsage(target.model, result.usage),
-          cached: false,
-          attempts,
-          latencyMs: finished - started,
-        };
-      } catch (error: unknown) {
-        if (signal.aborted) throw signal.reason ?? error;
-        attempts.push(failedAttempt(target, error, now() - attemptStarted));
-        lastError = error;
-        if (!shouldFallBack(error)) break;
+/** Opens a stream and reads up to its first content part, so a failure before it can still fall back. */
+async function open(target: Target, request: GatewayChatRequest, signal: AbortSignal, watchdog: Watchdog) {
+  const iterator = target.provider.stream(upstreamRequest(request, target), signal)[Symbol.asyncIterator]();
+  const head: ChatStreamPart[] = [];
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return { iterator, head };
+      if (next.value.type === 'error') throw next.value.error;
+      head.push(next.value);
+      if (next.value.type !== 'metadata') {
+        watchdog.markPart();
+        return { iterator, head };
       }
     }
-    throw exhausted(request.model, attempts, lastError);
+  } catch (error: unknown) {
+    void iterator.return?.(undefined)?.catch(() => undefined);
+    throw error;
+  }
+}
+
+export function createChatService(deps: ChatServiceDeps): ChatService {
+  const { planner, usage: meter } = deps;
+  const attemptDeps: AttemptDeps = {
+    health: deps.health,
+    now: deps.now ?? (() => performance.now()),
+    random: deps.random ?? Math.random,
+    wait: deps.wait ?? defaultWait,
+  };
+  const { now } = attemptDeps;
+
+  function attemptOptions(request: GatewayChatRequest, capability: 'chat' | 'streaming', signal: AbortSignal, attempts: Attempt[]) {
+    const plan = planner.plan(request.model, capability);
+    const costAware = plan.strategyName === 'cheapest';
+    return {
+      plan,
+      signal,
+      attempts,
+      startedAt: now(),
+      promptTokens: costAware ? estimatePromptTokens(request.messages) : 0,
+      completionTokens: costAware ? (request.maxTokens ?? EXPECTED_COMPLETION_TOKENS) : 0,
+    };
   }
 
-  /** Opens a target's stream and reads up to its first content part, so fallback stays possible. */
-  async function open(target: Target, request: GatewayChatRequest, signal: AbortSignal) {
-    const iterator = target.provider.stream(upstreamRequest(request, target), signal)[Symbol.asyncIterator]();
-    const head: ChatStreamPart[] = [];
-    try {
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return { iterator, head };
-        if (next.value.type === 'error') throw next.value.error;
-        head.push(next.value);
-        if (next.value.type !== 'metadata') return { iterator, head };
-      }
-    } catch (error: unknown) {
-      void iterator.return?.(undefined)?.catch(() => undefined);
-      throw error;
-    }
+  async function chat(request: GatewayChatRequest, signal: AbortSignal): Promise<ChatCompletion> {
+    const attempts: Attempt[] = [];
+    const options = attemptOptions(request, 'chat', signal, attempts);
+    const { value: result, live } = await runAttempts(attemptDeps, {
+      ...options,
+      streaming: false,
+      start: (target, attemptSignal) => target.provider.chat(upstreamRequest(request, target), attemptSignal),
+    });
+    live.settle();
+    const usage = computeUsage(live.target.model, result.usage);
+    meter.record({ model: live.target.model.id, provider: live.target.provider.id, ...usage, outcome: 'success' });
+    return {
+      id: result.id,
+      model: live.target.model.id,
+      provider: live.target.provider.id,
+      content: result.content,
+      toolCalls: result.toolCalls,
+      finishReason: result.finishReason,
+      usage,
+      cached: false,
+      attempts,
+      latencyMs: now() - options.startedAt,
+    };
   }
 
   async function* stream(request: GatewayChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamEvent> {
-    const targets = catalog.resolve(request.model, 'streaming');
     const attempts: Attempt[] = [];
-    let lastError: unknown;
-    for (const target of targets) {
-      const attemptStarted = now();
-      let opened: Awaited<ReturnType<typeof open>>;
-      try {
-        opened = await open(target, request, signal);
-      } catch (error: unknown) {
-        if (signal.aborted) throw signal.reason ?? error;
-        attempts.push(failedAttempt(target, error, now() - attemptStarted));
-        lastError = error;
-        if (shouldFallBack(error)) continue;
-        break;
-      }
-      attempts.push({ model: target.model.id, provider: target.provider.id, outcome: 'success', latencyMs: now() - attemptStarted });
-      yield* relay(target, request, opened.head, opened.iterator, attempts);
-      return;
-    }
-    throw exhausted(request.model, attempts, lastError);
+    const { value: opened, live } = await runAttempts(attemptDeps, {
+      ...attemptOptions(request, 'streaming', signal, attempts),
+      streaming: true,
+      start: (target, attemptSignal, watchdog) => open(target, request, attemptSignal, watchdog),
+    });
+    yield* relay(live, request, signal, opened.head, opened.iterator, attempts);
   }
 
-  /** Turns provider parts into client events; holds finish and usage for the one final event. */
+  /** Provider parts to client events; finish and usage are held for the one final event. */
   async function* relay(
-    target: Target,
+    live: LiveAttempt,
     request: GatewayChatRequest,
+    signal: AbortSignal,
     head: ChatStreamPart[],
     iterator: AsyncIterator<ChatStreamPart>,
     attempts: Attempt[],
   ): AsyncGenerator<ChatStreamEvent> {
-    let id = '';
+    const { target, watchdog } = live;
     const model = target.model.id;
     const provider = target.provider.id;
+    let id = '';
     let finishReason: ChatStreamEvent['finishReason'] = null;
-    let usage: ChatStreamPart & { type: 'usage' } | undefined;
+    let reported: TokenUsage | undefined;
     let completionCharacters = 0;
+    let outcome: UsageOutcome = 'cancelled';
 
-    function event(delta: string | null, toolCallDeltas: ChatStreamEvent['toolCallDeltas']): ChatStreamEvent {
-      return { id, model, provider, delta, toolCallDeltas, finishReason: null, usage: null, attempts: null, done: false };
-    }
+    const usageSoFar = () =>
+      reported
+        ? computeUsage(target.model, reported)
+        : computeUsage(
+            target.model,
+            { promptTokens: estimatePromptTokens(request.messages), completionTokens: Math.ceil(completionCharacters / 4) || estimateTokens('') },
+            true,
+          );
+    const event = (delta: string | null, toolCallDeltas: ChatStreamEvent['toolCallDeltas']): ChatStreamEvent => ({
+      id,
+      model,
+      provider,
+      delta,
+      toolCallDeltas,
+      finishReason: null,
+      usage: null,
+      attempts: null,
+      done: false,
+    });
 
     try {
       let index = 0;
@@ -160,6 +164,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
           const next = await iterator.next();
           if (next.done) break;
           part = next.value;
+          watchdog.markPart();
         }
         switch (part.type) {
           case 'metadata':
@@ -177,24 +182,26 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
             finishReason = part.finishReason;
             break;
           case 'usage':
-            usage = part;
+            reported = part.usage;
             break;
           case 'error':
             throw part.error;
         }
       }
+      const usage = usageSoFar();
+      outcome = 'success';
+      meter.record({ model, provider, ...usage, outcome });
+      yield { id, model, provider, delta: null, toolCallDeltas: null, finishReason: finishReason ?? 'other', usage, attempts, done: true };
+    } catch (error: unknown) {
+      outcome = signal.aborted ? 'cancelled' : 'failed';
+      throw error;
     } finally {
-      // The consumer left early (cancel, error downstream): close the upstream now.
+      live.settle();
+      // The consumer left early (cancel, downstream error): close the upstream now.
       void iterator.return?.(undefined)?.catch(() => undefined);
+      // A cut-off stream still used tokens: record what was seen.
+      if (outcome !== 'success') meter.record({ model, provider, ...usageSoFar(), outcome });
     }
-    const finalUsage = usage
-      ? computeUsage(target.model, usage.usage)
-      : computeUsage(
-          target.model,
-          { promptTokens: estimatePromptTokens(request.messages), completionTokens: Math.ceil(completionCharacters / 4) || estimateTokens('') },
-          true,
-        );
-    yield { id, model, provider, delta: null, toolCallDeltas: null, finishReason: finishReason ?? 'other', usage: finalUsage, attempts, done: true };
   }
 
   return { chat, stream };

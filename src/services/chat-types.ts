@@ -4,7 +4,7 @@ import type { ChatRequest, FinishReason, ToolCall } from '../providers/contract.
 /** A chat request as a client sends it: `model` is a model id or a route id. */
 export type GatewayChatRequest = ChatRequest;
 
-export const ATTEMPT_OUTCOMES = ['success', 'failed', 'timed_out'] as const;
+export const ATTEMPT_OUTCOMES = ['success', 'failed', 'timed_out', 'skipped'] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
 /** One try against one target, successful or not. */

@@ -155,7 +155,7 @@ describe('routes and upstream failures', () => {
     expect(error?.extensions?.code).toBe('RATE_LIMITED');
     expect(error?.extensions?.retryAfterSeconds).toBe(3);
     expect(error?.extensions?.attempts).toHaveLength(2);
-    expect(error?.message).toMatch(/All 2 targets of "resilient" failed/);
+    expect(error?.message).toMatch(/All 2 attempts for "resilient" failed/);
     expect(status).toBe(429);
     expect(headers.get('retry-after')).toBe('3');
     expect(JSON.stringify(body)).not.toMatch(/\bat .*\.(ts|js):\d+/);

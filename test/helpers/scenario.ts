@@ -7,9 +7,17 @@ export interface ScenarioUsage {
   completionTokens: number;
 }
 
+/** Fault injection: waits before the response starts, or before its first streamed chunk. */
+export interface ScenarioDelays {
+  /** Before the status line and headers are sent, in milliseconds. */
+  beforeHeadersMs?: number;
+  /** Streams: after the headers, before the first chunk, in milliseconds. */
+  beforeFirstChunkMs?: number;
+}
+
 export type Scenario =
   /** A text answer; `chunks` are the streamed deltas and join to the full text. */
-  | { kind: 'text'; chunks: string[]; finishReason?: 'stop' | 'length'; usage: ScenarioUsage }
+  | { kind: 'text'; chunks: string[]; finishReason?: 'stop' | 'length'; usage: ScenarioUsage; delays?: ScenarioDelays }
   /** One or more tool calls; each call's arguments are streamed in `argumentChunks`. */
   | {
       kind: 'tool-calls';
@@ -23,7 +31,9 @@ export type Scenario =
   /** Streams `chunks`, then the provider's in-band error event. */
   | { kind: 'mid-stream-error'; chunks: string[]; message: string }
   /** Streams `chunks`, then sends nothing until the client goes away. */
-  | { kind: 'hang'; chunks: string[] };
+  | { kind: 'hang'; chunks: string[] }
+  /** Closes the connection without answering (ECONNRESET on the client). */
+  | { kind: 'reset' };
 
 export type SuccessScenario = Extract<Scenario, { kind: 'text' } | { kind: 'tool-calls' }>;
 

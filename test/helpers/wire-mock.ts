@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Scenario, WireFormat } from './scenario.js';
 
 export interface RecordedRequest {
+  /** When it arrived (performance.now()). */
+  at: number;
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
@@ -32,6 +34,8 @@ export async function startWireMock(format: WireFormat, options: { frameSeparato
   const requests: RecordedRequest[] = [];
   let abortedCount = 0;
   const abortWaiters = new Set<() => void>();
+  // Connections the mock itself cut are not client aborts.
+  const resets = new WeakSet<ServerResponse>();
 
   function nextScenario(): Scenario {
     const scenario = queue.length > 1 ? queue.shift() : queue[0];
@@ -60,10 +64,10 @@ export async function startWireMock(format: WireFormat, options: { frameSeparato
         // keep the raw text
       }
       const path = req.url ?? '/';
-      requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+      requests.push({ at: performance.now(), method: req.method ?? 'GET', path, headers: req.headers, body });
       let completed = false;
       res.on('close', () => {
-        if (completed) return;
+        if (completed || resets.has(res)) return;
         abortedCount++;
         for (const wake of abortWaiters) wake();
       });
@@ -73,9 +77,21 @@ export async function startWireMock(format: WireFormat, options: { frameSeparato
     });
   });
 
+  async function pause(res: ServerResponse, ms: number | undefined): Promise<boolean> {
+    if (ms) await new Promise((resolve) => setTimeout(resolve, ms));
+    return !res.destroyed;
+  }
+
   async function respond(res: ServerResponse, scenario: Scenario, path: string, body: unknown): Promise<void> {
     const model = format.modelOf(path, body);
     const stream = format.isStream(path, body);
+    if (scenario.kind === 'reset') {
+      resets.add(res);
+      res.socket?.destroy();
+      return;
+    }
+    const delays = scenario.kind === 'text' ? scenario.delays : undefined;
+    if (!(await pause(res, delays?.beforeHeadersMs))) return;
     if (scenario.kind === 'status') {
       res.writeHead(scenario.status, { 'content-type': 'application/json', ...scenario.headers });
       res.end(JSON.stringify(format.errorBody(scenario.status, scenario.message ?? `mock error ${scenario.status}`)));
@@ -103,6 +119,7 @@ export async function startWireMock(format: WireFormat, options: { frameSeparato
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.flushHeaders();
+    if (!(await pause(res, delays?.beforeFirstChunkMs))) return;
     switch (scenario.kind) {
       case 'text':
       case 'tool-calls':

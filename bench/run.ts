@@ -211,6 +211,11 @@ async function main(): Promise<void> {
 models:
   - { id: mock/gpt, provider: mock, upstream: mock-gpt, capabilities: [chat, streaming] }
   - { id: paced/gpt, provider: paced, upstream: mock-gpt, capabilities: [chat, streaming] }
+  - { id: mock/gpt-b, provider: mock, upstream: mock-gpt, capabilities: [chat, streaming] }
+routes:
+  - id: pair
+    strategy: weighted
+    targets: [{ model: mock/gpt, weight: 1 }, { model: mock/gpt-b, weight: 1 }]
 `,
   );
 
@@ -242,16 +247,32 @@ models:
     body: `{"query":"mutation { chat(${CHAT_INPUT('mock/gpt')}) { message { content } } }"}`,
     headers: { 'content-type': 'application/json' },
   };
+  // The same request through a two-target route: the cost of routing itself.
+  const viaRoute: HttpTarget = { ...viaGateway, body: viaGateway.body.replace('mock/gpt', 'pair') };
   // One checked answer each, so a misconfigured run cannot report fast errors.
-  for (const target of [direct, viaGateway]) {
+  for (const target of [direct, viaGateway, viaRoute]) {
     const text = await (await fetch(target.url, { method: 'POST', body: target.body, headers: target.headers })).text();
     if (!text.includes('tok1 tok2') || text.includes('"errors"')) throw new Error(`unexpected answer from ${target.url}: ${text}`);
   }
   const chatRows: string[] = [];
+  const routeRows: string[] = [];
   for (const connections of CONNECTIONS) {
-    log(`Mutation.chat, ${connections} connection(s): direct, then gateway (${WARMUP_S} s + ${DURATION_S} s each)`);
+    log(`Mutation.chat, ${connections} connection(s): direct, gateway, gateway via route (${WARMUP_S} s + ${DURATION_S} s each)`);
     const d = await load(direct, connections);
     const g = await load(viaGateway, connections, gatewayPid);
+    const r = await load(viaRoute, connections, gatewayPid);
+    routeRows.push(
+      row([
+        connections,
+        Math.round(g.rps),
+        Math.round(r.rps),
+        `${ms(g.p50)} / ${ms(g.p99)}`,
+        `${ms(r.p50)} / ${ms(r.p99)}`,
+        signedMs(r.p50 - g.p50),
+        Math.round(g.cpuUs ?? NaN),
+        Math.round(r.cpuUs ?? NaN),
+      ]),
+    );
     chatRows.push(
       row([
         connections,
@@ -312,6 +333,12 @@ models:
     row(['conns', 'direct req/s', 'gateway req/s', 'gw/direct', 'direct p50 / p99 ms', 'gateway p50 / p99 ms', 'added p50 ms', 'gw CPU µs/req']),
     row(['---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
     ...chatRows,
+    '',
+    `### Routing overhead: the same mutation by model id vs through a 2-target weighted route`,
+    '',
+    row(['conns', 'model req/s', 'route req/s', 'model p50 / p99 ms', 'route p50 / p99 ms', 'route − model p50', 'model CPU µs/req', 'route CPU µs/req']),
+    row(['---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    ...routeRows,
     '',
     `### Subscription.chatStream over SSE: ${STREAMS} streams, ${STREAM_CONCURRENCY} concurrent, ${CHUNKS} chunks ${PACE_MS} ms apart`,
     '',

@@ -1,0 +1,38 @@
+import { sortUsageRows, toInteger, uniqueDays } from '../store-order.js';
+import type { UsageRow, UsageStore } from '../store-types.js';
+
+/**
+ * Usage counters in one process: key id → day → model → row. Unlike Redis
+ * there is no 400-day expiry: a process does not live that long.
+ */
+export function createMemoryUsage(): UsageStore {
+  const byKey = new Map<string, Map<string, Map<string, UsageRow>>>();
+
+  return {
+    async add(increment) {
+      let byDay = byKey.get(increment.keyId);
+      if (!byDay) byKey.set(increment.keyId, (byDay = new Map()));
+      let byModel = byDay.get(increment.day);
+      if (!byModel) byDay.set(increment.day, (byModel = new Map()));
+      let row = byModel.get(increment.model);
+      if (!row) {
+        row = { model: increment.model, day: increment.day, requests: 0, promptTokens: 0, completionTokens: 0, costMicros: 0 };
+        byModel.set(increment.model, row);
+      }
+      row.requests += toInteger(increment.requests);
+      row.promptTokens += toInteger(increment.promptTokens);
+      row.completionTokens += toInteger(increment.completionTokens);
+      row.costMicros += toInteger(increment.costMicros);
+    },
+
+    async read(keyId, days) {
+      const byDay = byKey.get(keyId);
+      const rows: UsageRow[] = [];
+      for (const day of uniqueDays(days)) {
+        // Copies: callers must not be able to change the stored counters.
+        for (const row of byDay?.get(day)?.values() ?? []) rows.push({ ...row });
+      }
+      return sortUsageRows(rows, days);
+    },
+  };
+}

@@ -8,7 +8,15 @@ import type { Provider } from './providers/contract.js';
 import { createProvider } from './providers/create-provider.js';
 import { buildSchema } from './schema/build-schema.js';
 import { createCatalog } from './services/catalog.js';
+import { createAuthenticator } from './auth/create-authenticator.js';
+import { createRedisClients } from './create-redis-clients.js';
+import { createAccountsService } from './services/accounts-service.js';
 import { createChatService } from './services/chat-service.js';
+import { createLimitsService } from './services/limits-service.js';
+import { createMemoryStores } from './stores/memory/create-memory-stores.js';
+import { createRedisStores } from './stores/redis/create-redis-stores.js';
+import type { Stores } from './stores/store-types.js';
+import { withFailover } from './stores/with-failover.js';
 import { createUsageMeter } from './services/usage-meter.js';
 import { createRoutePlanner } from './routing/plan-routes.js';
 import { createHealthRegistry } from './routing/target-health.js';
@@ -19,6 +27,8 @@ export interface Gateway {
   readonly config: GatewayConfig;
   readonly server: Server;
   readonly yoga: GatewayYoga;
+  /** The shared stores (memory or Redis), for operations tooling and tests. */
+  readonly stores: Stores;
   /** Starts listening; resolves with the GraphQL endpoint URL. */
   listen(port?: number, host?: string): Promise<string>;
   /**
@@ -29,6 +39,10 @@ export interface Gateway {
 }
 
 const DRAIN_POLL_MS = 25;
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
 /** The composition root: builds providers, services, Yoga and the servers from the config. */
 export function createGateway(options: { config: GatewayConfig; logger: Logger }): Gateway {
@@ -42,20 +56,50 @@ export function createGateway(options: { config: GatewayConfig; logger: Logger }
   );
   const catalog = createCatalog(config, providers);
   const health = createHealthRegistry(config.routing);
-  const usage = createUsageMeter();
   const planner = createRoutePlanner({ catalog, routing: config.routing, health });
+
+  // Shared state: Redis when configured (several replicas), else this process's memory.
+  const redis = config.redis ? createRedisClients(config.redis) : undefined;
+  const local = createMemoryStores();
+  const redisStores = redis
+    ? createRedisStores({ client: redis.client, subscriber: redis.subscriber, keyPrefix: config.redis?.keyPrefix ?? 'sb:' })
+    : undefined;
+  const stores: Stores = redisStores ?? local;
+  const storeLog = logger.child({ component: 'stores', backend: stores.backend });
+  const guarded = stores === local ? local : withFailover({ primary: stores, fallback: local, policy: config.limits.onStoreFailure, logger: storeLog });
+  const usage = createUsageMeter({
+    store: stores.usage,
+    onError: (error) => storeLog.error({ err: errorMessage(error) }, 'usage store unreachable: counters are queued until it is back'),
+  });
+  const limits = createLimitsService({
+    rateLimits: guarded.rateLimits,
+    budgets: guarded.budgets,
+    budgetPeriod: config.auth.budgetPeriod,
+    onSettleError: (error) => storeLog.warn({ err: errorMessage(error) }, 'could not settle a limit reservation'),
+  });
+  const accounts = createAccountsService({ auth: config.auth, keys: stores.keys, usage: stores.usage, budgets: guarded.budgets });
+  const authenticator = createAuthenticator({ auth: config.auth, keys: stores.keys });
   const shutdown = new AbortController();
   let ready = false;
 
   const yoga = createGatewayYoga({
     schema: buildSchema(),
-    services: { catalog, health, usage, chat: createChatService({ planner, health, usage }), shutdownSignal: shutdown.signal },
+    services: {
+      catalog,
+      health,
+      usage,
+      accounts,
+      chat: createChatService({ planner, health, usage, limits }),
+      shutdownSignal: shutdown.signal,
+    },
+    authenticator,
+    fieldLimits: { fields: config.limits.fields, rateLimits: guarded.rateLimits },
     server: config.server,
     logger,
-    isReady: () => ready,
+    isReady: async () => ready && (await stores.ping()),
   });
   const server = createServer({ keepAliveTimeout: 65_000 }, yoga);
-  const websockets = attachGraphQLWs(server, yoga, { maxPayloadBytes: config.server.maxBodyBytes });
+  const websockets = attachGraphQLWs(server, yoga, { maxPayloadBytes: config.server.maxBodyBytes, authenticator });
   let stopping: Promise<void> | undefined;
 
   // Requests (including SSE streams) still being answered; drain waits for them.
@@ -79,13 +123,21 @@ export function createGateway(options: { config: GatewayConfig; logger: Logger }
     await websockets.close();
     server.closeAllConnections();
     await Promise.all(dispatchers.map((dispatcher) => dispatcher.close()));
+    await usage.flush();
+    authenticator.close();
+    await stores.close();
+    await redis?.close();
   }
 
   return {
     config,
     server,
     yoga,
+    stores,
     async listen(port = config.server.port, host = config.server.host) {
+      // Serve only once revocations from other replicas will be heard.
+      await redisStores?.ready();
+      await accounts.seedConfigKeys();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {

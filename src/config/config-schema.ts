@@ -103,6 +103,85 @@ export const routingConfigSchema = z.strictObject({
   breaker: breakerConfigSchema.prefault({}),
 });
 
+/** What a caller may do. `admin` manages keys and reads anyone's usage. */
+export const SCOPES = ['models', 'chat', 'embed', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export const keyLimitsSchema = z.strictObject({
+  /** Model calls (chat, chatStream) per minute, sliding (GCRA). */
+  requestsPerMinute: z.number().int().positive().optional(),
+  /** Prompt + completion tokens per minute: reserved on the estimate, settled with real usage. */
+  tokensPerMinute: z.number().int().positive().optional(),
+  /** US dollars per budget period (auth.budgetPeriod). */
+  budgetUsd: z.number().positive().optional(),
+});
+export type KeyLimits = z.infer<typeof keyLimitsSchema>;
+
+const modelGlob = z.string().min(1).max(256).regex(/^[A-Za-z0-9._:/@*-]+$/, 'expected a model or route id, where * matches anything');
+
+export const apiKeyConfigSchema = z
+  .strictObject({
+    id: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, . _ -'),
+    /** The secret itself (from the environment, please); only its SHA-256 is kept. */
+    secret: z.string().min(16, 'expected at least 16 characters').optional(),
+    /** Or the hex SHA-256 of the secret, so the config holds no secret at all. */
+    sha256: z.string().regex(/^[a-f0-9]{64}$/, 'expected 64 lower-case hex characters').optional(),
+    scopes: z.array(z.enum(SCOPES)).default(['models', 'chat', 'embed']),
+    /** Allowed model and route ids (globs); empty = every model. */
+    models: z.array(modelGlob).default([]),
+    limits: keyLimitsSchema.default({}),
+  })
+  .refine((key) => (key.secret === undefined) !== (key.sha256 === undefined), { message: 'expected exactly one of secret or sha256' });
+
+export const jwtConfigSchema = z
+  .strictObject({
+    /** HS256 shared secret. */
+    secret: z.string().min(32, 'expected at least 32 characters').optional(),
+    /** Or a JWKS endpoint (RS256/ES256/EdDSA keys), fetched and cached. */
+    jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+    issuer: z.string().optional(),
+    audience: z.string().optional(),
+    /** Claim names: the key id (for limits and usage), scopes (space-separated string or array), allowed models. */
+    claims: z
+      .strictObject({ keyId: z.string().default('sub'), scopes: z.string().default('scope'), models: z.string().default('models') })
+      .prefault({}),
+    /** Scopes when the token carries none. */
+    defaultScopes: z.array(z.enum(SCOPES)).default(['models', 'chat', 'embed']),
+    /** Limits for every token subject. */
+    limits: keyLimitsSchema.default({}),
+  })
+  .refine((jwt) => (jwt.secret === undefined) !== (jwt.jwksUrl === undefined), { message: 'expected exactly one of secret or jwksUrl' });
+
+export const authConfigSchema = z.strictObject({
+  keys: z.array(apiKeyConfigSchema).default([]),
+  jwt: jwtConfigSchema.optional(),
+  /** The period `budgetUsd` applies to (UTC calendar day or month). */
+  budgetPeriod: z.enum(['day', 'month']).default('month'),
+  /** Limits for everyone when the gateway runs open (no keys, no JWT). */
+  anonymousLimits: keyLimitsSchema.default({}),
+});
+
+const fieldCoordinate = z.string().regex(/^(Query|Mutation|Subscription)\.[A-Za-z_][A-Za-z0-9_]*$/, 'expected a root field like Mutation.chat');
+
+export const limitsConfigSchema = z.strictObject({
+  /** Per-field limits per caller, on root fields: `Mutation.chat: { max: 600, windowMs: 60000 }`. */
+  fields: z
+    .record(fieldCoordinate, z.strictObject({ max: z.number().int().positive(), windowMs: z.number().int().positive().default(60_000) }))
+    .default({}),
+  /** When the shared store (Redis) is unreachable: refuse model calls ("closed") or limit per replica ("local"). */
+  onStoreFailure: z.enum(['closed', 'local']).default('closed'),
+});
+
+export const redisConfigSchema = z.strictObject({
+  /** redis://, rediss:// (TLS). */
+  url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').optional(),
+  /** Cluster seed nodes ("host:port"), instead of url. */
+  cluster: z.array(z.string().regex(/^[^:]+:\d+$/, 'expected host:port')).optional(),
+  /** Sentinel: the master name and sentinel nodes ("host:port"), instead of url. */
+  sentinel: z.strictObject({ name: z.string(), nodes: z.array(z.string().regex(/^[^:]+:\d+$/)).min(1), password: z.string().optional() }).optional(),
+  keyPrefix: z.string().default('sb:'),
+});
+
 export const serverConfigSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(4_000),
   host: z.string().min(1).default('0.0.0.0'),
@@ -126,6 +205,9 @@ export const configFileSchema = z.strictObject({
   models: z.array(modelConfigSchema).default([]),
   routes: z.array(routeConfigSchema).default([]),
   routing: routingConfigSchema.prefault({}),
+  auth: authConfigSchema.prefault({}),
+  limits: limitsConfigSchema.prefault({}),
+  redis: redisConfigSchema.optional(),
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
@@ -136,6 +218,9 @@ export type RetryConfig = z.infer<typeof retryConfigSchema>;
 export type TimeoutsConfig = z.infer<typeof timeoutsConfigSchema>;
 export type BreakerConfig = z.infer<typeof breakerConfigSchema>;
 export type RoutingConfig = z.infer<typeof routingConfigSchema>;
+export type AuthConfig = z.infer<typeof authConfigSchema>;
+export type LimitsConfig = z.infer<typeof limitsConfigSchema>;
+export type RedisConfig = z.infer<typeof redisConfigSchema>;
 
 /** A model with every default filled in. */
 export interface ModelConfig {
@@ -161,4 +246,7 @@ export interface GatewayConfig {
   models: ModelConfig[];
   routes: RouteConfig[];
   routing: RoutingConfig;
+  auth: AuthConfig;
+  limits: LimitsConfig;
+  redis?: RedisConfig;
 }

@@ -122,5 +122,27 @@ export function resolveConfig(
     });
   }
 
-  return { config: { source, server: file.server, providers, models: resolvedModels, routes, routing: file.routing }, problems };
+  const ids = new Set<string>();
+  file.auth.keys.forEach((key, index) => {
+    if (ids.has(key.id)) problems.push(`auth.keys[${index}].id: "${key.id}" is used twice`);
+    ids.add(key.id);
+  });
+  // REDIS_URL turns on the shared stores when the config does not configure Redis itself.
+  const redis = file.redis ?? (env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: 'sb:' } : undefined);
+  if (redis && !redis.url && !redis.cluster && !redis.sentinel) problems.push('redis: expected one of url, cluster or sentinel');
+
+  return {
+    config: {
+      source,
+      server: file.server,
+      providers,
+      models: resolvedModels,
+      routes,
+      routing: file.routing,
+      auth: file.auth,
+      limits: file.limits,
+      ...(redis ? { redis } : {}),
+    },
+    problems,
+  };
 }

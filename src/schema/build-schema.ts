@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { createBuilder } from './builder.js';
+import { addAccountsSchema } from './accounts-schema.js';
 import { addCatalogSchema } from './catalog-schema.js';
 import { addChatSchema } from './chat-schema.js';
 import { addScalars } from './scalars.js';
@@ -10,5 +11,6 @@ export function buildSchema(): GraphQLSchema {
   addScalars(builder);
   addCatalogSchema(builder);
   addChatSchema(builder);
+  addAccountsSchema(builder);
   return builder.toSchema({ sortSchema: false });
 }

@@ -162,6 +162,7 @@ export function addCatalogSchema(builder: Builder) {
     description: 'Read the catalog: models, routes and providers.',
     fields: (t) => ({
       models: t.field({
+        authScopes: { scope: 'models' },
         type: [Model],
         description: 'The models the gateway serves, optionally filtered.',
         args: {
@@ -176,6 +177,7 @@ export function addCatalogSchema(builder: Builder) {
           ),
       }),
       model: t.field({
+        authScopes: { scope: 'models' },
         type: Model,
         nullable: true,
         description: 'One model by id; null when the gateway does not serve it.',
@@ -183,11 +185,13 @@ export function addCatalogSchema(builder: Builder) {
         resolve: (_root, args, context) => context.catalog.model(String(args.id)) ?? null,
       }),
       routes: t.field({
+        authScopes: { scope: 'models' },
         type: [Route],
         description: 'The configured routes (aliases).',
         resolve: (_root, _args, context) => context.catalog.routes,
       }),
       providers: t.field({
+        authScopes: { scope: 'models' },
         type: [Provider],
         description: 'The configured providers.',
         resolve: (_root, _args, context) => context.catalog.providers,

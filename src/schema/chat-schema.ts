@@ -209,7 +209,9 @@ export function addChatSchema(builder: Builder) {
         type: ChatCompletionRef,
         description: 'A chat completion: the whole answer at once. For tokens as they come, subscribe to `chatStream`.',
         args: { input: t.arg({ type: ChatInput, required: true }) },
-        resolve: (_root, { input }, context) => context.chat.chat(toChatRequest(input), requestSignal(context)),
+        authScopes: { scope: 'chat' },
+        resolve: (_root, { input }, context) =>
+          context.chat.chat(toChatRequest(input), { principal: context.principal, signal: requestSignal(context) }),
       }),
     }),
   });
@@ -221,10 +223,12 @@ export function addChatSchema(builder: Builder) {
         type: ChatStreamEventRef,
         description: 'A chat completion streamed as it is generated. Unsubscribing stops the upstream request at once.',
         args: { input: t.arg({ type: ChatInput, required: true }) },
+        authScopes: { scope: 'chat' },
         subscribe: (_root, { input }, context) => {
           const request = toChatRequest(input);
           const controller = new AbortController();
-          return abortOnReturn(context.chat.stream(request, requestSignal(context, controller.signal)), controller);
+          const call = { principal: context.principal, signal: requestSignal(context, controller.signal) };
+          return abortOnReturn(context.chat.stream(request, call), controller);
         },
         resolve: (event) => event,
       }),

@@ -1,4 +1,6 @@
+import type { Principal } from '../auth/principal.js';
 import type { HealthRegistry } from '../routing/target-health.js';
+import type { AccountsService } from '../services/accounts-service.js';
 import type { Catalog } from '../services/catalog.js';
 import type { ChatService } from '../services/chat-service.js';
 import type { UsageMeter } from '../services/usage-meter.js';
@@ -9,6 +11,7 @@ export interface GatewayServices {
   chat: ChatService;
   health: HealthRegistry;
   usage: UsageMeter;
+  accounts: AccountsService;
   /** Aborted when the server's shutdown grace period is over: open streams end then. */
   shutdownSignal: AbortSignal;
 }
@@ -16,4 +19,6 @@ export interface GatewayServices {
 /** What every resolver receives. Yoga adds `request` (the fetch Request) for HTTP; websocket operations have none. */
 export interface GatewayContext extends GatewayServices {
   request?: Request;
+  /** The caller, resolved before execution (anonymous when the gateway runs open). */
+  principal: Principal;
 }

@@ -22,8 +22,18 @@ function literalToValue(node: ValueNode, variables: Record<string, unknown> | nu
   }
 }
 
-/** Adds the `JSON` scalar (tool parameter schemas, response schemas). */
+/** Adds the `JSON` scalar (tool parameter schemas, response schemas) and `DateTime`. */
 export function addScalars(builder: Builder): void {
+  builder.scalarType('DateTime', {
+    description: 'An ISO-8601 timestamp in UTC, e.g. "2026-11-24T10:00:00.000Z".',
+    serialize: (value) => value,
+    parseValue: (value) => {
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+        throw new GraphQLError('DateTime expects an ISO-8601 string.', { extensions: { code: 'BAD_USER_INPUT' } });
+      }
+      return value;
+    },
+  });
   builder.scalarType('JSON', {
     description: 'Any JSON value. Used for JSON Schemas of tool parameters and structured responses.',
     serialize: (value) => value,

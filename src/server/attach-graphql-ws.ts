@@ -3,9 +3,12 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.js';
-import type { GatewayYoga } from './create-yoga.js';
+import type { Authenticator } from '../auth/create-authenticator.js';
+import { credentialOf, type GatewayYoga } from './create-yoga.js';
 
 const CLOSE_HANDSHAKE_MS = 1_000;
+/** graphql-ws's close code for missing credentials (bad ones get 4403 Forbidden). */
+const CLOSE_UNAUTHORIZED = 4401;
 
 type EnvelopedArgs = ExecutionArgs & {
   rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
@@ -23,7 +26,12 @@ export interface GraphQLWsHandle {
  * graphql-ws on the HTTP server's `/graphql` path. Each operation goes through
  * `yoga.getEnveloped`, so the same plugins (limits, errors, context) run as for HTTP.
  */
-export function attachGraphQLWs(server: Server, yoga: GatewayYoga, options: { maxPayloadBytes: number }): GraphQLWsHandle {
+export function attachGraphQLWs(
+  server: Server,
+  yoga: GatewayYoga,
+  options: { maxPayloadBytes: number; authenticator: Authenticator },
+): GraphQLWsHandle {
+  const { authenticator } = options;
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: options.maxPayloadBytes });
   const active = new Map<object, Set<string>>();
   let activeOperations = 0;
@@ -37,6 +45,22 @@ export function attachGraphQLWs(server: Server, yoga: GatewayYoga, options: { ma
 
   useServer(
     {
+      // Credentials are checked once at connection_init (and again per operation, for revocations).
+      onConnect: async (context) => {
+        if (!authenticator.required) return true;
+        const credential = credentialOf({ ...(context.connectionParams ? { connectionParams: context.connectionParams } : {}) });
+        if (!credential) {
+          context.extra.socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: send connectionParams { authorization: "Bearer <key>" }');
+          return false;
+        }
+        try {
+          await authenticator.authenticate(credential);
+          return true;
+        } catch {
+          // graphql-ws closes with 4403 Forbidden.
+          return false;
+        }
+      },
       execute: async (args) => markRequestErrors(await (args as EnvelopedArgs).rootValue.execute(args)) as never,
       subscribe: async (args) => markRequestErrors(await (args as EnvelopedArgs).rootValue.subscribe(args)) as never,
       onSubscribe: async (context, id, params) => {
@@ -54,6 +78,12 @@ export function attachGraphQLWs(server: Server, yoga: GatewayYoga, options: { ma
         }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors.map((error: GraphQLError) => maskGatewayError(error, 'Unexpected error.') as GraphQLError);
+        let contextValue;
+        try {
+          contextValue = await enveloped.contextFactory();
+        } catch (error: unknown) {
+          return [maskGatewayError(error, 'Unexpected error.') as GraphQLError];
+        }
         let ids = active.get(context);
         if (!ids) active.set(context, (ids = new Set()));
         ids.add(id);
@@ -63,7 +93,7 @@ export function attachGraphQLWs(server: Server, yoga: GatewayYoga, options: { ma
           operationName: params.operationName,
           document,
           variableValues: params.variables,
-          contextValue: await enveloped.contextFactory(),
+          contextValue,
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
       },

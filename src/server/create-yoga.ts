@@ -8,6 +8,8 @@ import { maskGatewayError, useRequestErrorCodes } from '../plugins/use-error-cod
 import { useOperationLimits } from '../plugins/use-operation-limits.js';
 import { useOperationLog } from '../plugins/use-operation-log.js';
 import { useRequestId } from '../plugins/use-request-id.js';
+import type { Authenticator } from '../auth/create-authenticator.js';
+import { useFieldRateLimits, type FieldRateLimitsOptions } from '../plugins/use-field-rate-limits.js';
 import type { GatewayServices } from '../schema/context.js';
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayServices>;
@@ -38,21 +40,38 @@ subscription Stream {
 }
 `;
 
+/** Where the caller's credential is: the Authorization header (or x-api-key), or graphql-ws connectionParams. */
+export function credentialOf(context: { request?: Request; connectionParams?: Readonly<Record<string, unknown>> }): string | undefined {
+  const headers = context.request?.headers;
+  const header = headers?.get('authorization') ?? headers?.get('x-api-key');
+  if (header) return header;
+  const params = context.connectionParams;
+  const value = params?.authorization ?? params?.Authorization ?? (params?.headers as Record<string, unknown> | undefined)?.authorization;
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** Yoga with the gateway's plugins, in the order they must run. */
 export function createGatewayYoga(options: {
   schema: GraphQLSchema;
   services: GatewayServices;
+  authenticator: Authenticator;
+  fieldLimits: FieldRateLimitsOptions;
   server: ServerConfig;
   logger: Logger;
-  /** False while starting or draining: `/readyz` answers 503 then. */
-  isReady: () => boolean;
+  /** False while starting or draining (or the shared store is away): `/readyz` answers 503 then. */
+  isReady: () => Promise<boolean>;
 }): GatewayYoga {
+  const { services, authenticator } = options;
   const { server, logger } = options;
   const yogaLogger = logger.child({ component: 'yoga' });
   return createYoga<Record<string, unknown>, GatewayServices>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
-    context: options.services,
+    // Runs before execution: a bad credential fails the whole request with 401.
+    context: async (initial: { request?: Request; connectionParams?: Readonly<Record<string, unknown>> }) => ({
+      ...services,
+      principal: await authenticator.authenticate(credentialOf(initial)),
+    }),
     logging: {
       debug: (...args: unknown[]) => yogaLogger.debug(args[0] as object),
       info: (...args: unknown[]) => yogaLogger.info(args[0] as object),
@@ -74,6 +93,8 @@ export function createGatewayYoga(options: {
       useOperationLog(logger.child({ component: 'graphql' })),
       // Request-level errors leave with the same code over HTTP as over websockets.
       useRequestErrorCodes(),
+      // Before execution, after the caller is known: per-field limits, subscriptions included.
+      useFieldRateLimits(options.fieldLimits),
       // During validation: nothing over the limits reaches a resolver.
       useOperationLimits({
         maxDepth: server.maxDepth,

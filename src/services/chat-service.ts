@@ -6,22 +6,33 @@ import type { HealthRegistry } from '../routing/target-health.js';
 import type { Target } from './catalog.js';
 import type { Attempt, ChatCompletion, ChatStreamEvent, GatewayChatRequest } from './chat-types.js';
 import { computeUsage, estimatePromptTokens, estimateTokens } from './compute-usage.js';
+import type { Admission, LimitsService } from './limits-service.js';
 import type { UsageMeter, UsageOutcome } from './usage-meter.js';
+import type { Principal } from '../auth/principal.js';
+import { GatewayError } from '../errors.js';
+
+/** Who calls, and when to give up. */
+export interface ChatCall {
+  principal: Principal;
+  /** Aborted when the client goes away or the server's shutdown grace ends. */
+  signal: AbortSignal;
+}
 
 export interface ChatService {
   /** One complete answer, routed, retried and timed per the route's policies. */
-  chat(request: GatewayChatRequest, signal: AbortSignal): Promise<ChatCompletion>;
+  chat(request: GatewayChatRequest, call: ChatCall): Promise<ChatCompletion>;
   /**
    * A streamed answer. Retries and fallback happen only before the first delta;
    * a failure after it ends the stream with that error.
    */
-  stream(request: GatewayChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamEvent>;
+  stream(request: GatewayChatRequest, call: ChatCall): AsyncGenerator<ChatStreamEvent>;
 }
 
 export interface ChatServiceDeps {
   planner: RoutePlanner;
   health: HealthRegistry;
   usage: UsageMeter;
+  limits: LimitsService;
   /** @default performance.now */
   now?: () => number;
   /** @default Math.random */
@@ -29,6 +40,8 @@ export interface ChatServiceDeps {
   /** @default a timer that honours the signal */
   wait?: AttemptDeps['wait'];
 }
+
+const NO_USAGE = { promptTokens: 0, completionTokens: 0, costUsd: 0 };
 
 /** Completion tokens assumed for cost-based selection when the caller sets no maxTokens. */
 const EXPECTED_COMPLETION_TOKENS = 256;
@@ -59,7 +72,7 @@ async function open(target: Target, request: GatewayChatRequest, signal: AbortSi
 }
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
-  const { planner, usage: meter } = deps;
+  const { planner, usage: meter, limits } = deps;
   const attemptDeps: AttemptDeps = {
     health: deps.health,
     now: deps.now ?? (() => performance.now()),
@@ -68,12 +81,18 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   };
   const { now } = attemptDeps;
 
-  function attemptOptions(request: GatewayChatRequest, capability: 'chat' | 'streaming', signal: AbortSignal, attempts: Attempt[]) {
+  /** Checks the allow-list, plans the route and takes the caller's limits, before any upstream call. */
+  async function admit(request: GatewayChatRequest, capability: 'chat' | 'streaming', call: ChatCall, attempts: Attempt[]) {
+    if (!call.principal.allowsModel(request.model)) {
+      throw new GatewayError('FORBIDDEN', `This key may not use "${request.model}".`, { details: { model: request.model } });
+    }
     const plan = planner.plan(request.model, capability);
+    const admission = await limits.admit(call.principal, request, plan.candidates.map((candidate) => candidate.target));
     const costAware = plan.strategyName === 'cheapest';
     return {
+      admission,
       plan,
-      signal,
+      signal: call.signal,
       attempts,
       startedAt: now(),
       promptTokens: costAware ? estimatePromptTokens(request.messages) : 0,
@@ -81,17 +100,25 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     };
   }
 
-  async function chat(request: GatewayChatRequest, signal: AbortSignal): Promise<ChatCompletion> {
+  async function chat(request: GatewayChatRequest, call: ChatCall): Promise<ChatCompletion> {
     const attempts: Attempt[] = [];
-    const options = attemptOptions(request, 'chat', signal, attempts);
-    const { value: result, live } = await runAttempts(attemptDeps, {
-      ...options,
-      streaming: false,
-      start: (target, attemptSignal) => target.provider.chat(upstreamRequest(request, target), attemptSignal),
-    });
+    const { admission, ...options } = await admit(request, 'chat', call, attempts);
+    let attempt;
+    try {
+      attempt = await runAttempts(attemptDeps, {
+        ...options,
+        streaming: false,
+        start: (target, attemptSignal) => target.provider.chat(upstreamRequest(request, target), attemptSignal),
+      });
+    } catch (error: unknown) {
+      admission.settle(NO_USAGE);
+      throw error;
+    }
+    const { value: result, live } = attempt;
     live.settle();
     const usage = computeUsage(live.target.model, result.usage);
-    meter.record({ model: live.target.model.id, provider: live.target.provider.id, ...usage, outcome: 'success' });
+    admission.settle(usage);
+    meter.record({ keyId: call.principal.keyId, model: live.target.model.id, provider: live.target.provider.id, ...usage, outcome: 'success' });
     return {
       id: result.id,
       model: live.target.model.id,
@@ -106,26 +133,37 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     };
   }
 
-  async function* stream(request: GatewayChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamEvent> {
+  async function* stream(request: GatewayChatRequest, call: ChatCall): AsyncGenerator<ChatStreamEvent> {
     const attempts: Attempt[] = [];
-    const { value: opened, live } = await runAttempts(attemptDeps, {
-      ...attemptOptions(request, 'streaming', signal, attempts),
-      streaming: true,
-      start: (target, attemptSignal, watchdog) => open(target, request, attemptSignal, watchdog),
-    });
-    yield* relay(live, request, signal, opened.head, opened.iterator, attempts);
+    const { admission, ...options } = await admit(request, 'streaming', call, attempts);
+    let attempt;
+    try {
+      attempt = await runAttempts(attemptDeps, {
+        ...options,
+        streaming: true,
+        start: (target, attemptSignal, watchdog) => open(target, request, attemptSignal, watchdog),
+      });
+    } catch (error: unknown) {
+      admission.settle(NO_USAGE);
+      throw error;
+    }
+    const { value: opened, live } = attempt;
+    yield* relay({ live, request, call, admission, head: opened.head, iterator: opened.iterator, attempts });
   }
 
   /** Provider parts to client events; finish and usage are held for the one final event. */
-  async function* relay(
-    live: LiveAttempt,
-    request: GatewayChatRequest,
-    signal: AbortSignal,
-    head: ChatStreamPart[],
-    iterator: AsyncIterator<ChatStreamPart>,
-    attempts: Attempt[],
-  ): AsyncGenerator<ChatStreamEvent> {
+  async function* relay(stream: {
+    live: LiveAttempt;
+    request: GatewayChatRequest;
+    call: ChatCall;
+    admission: Admission;
+    head: ChatStreamPart[];
+    iterator: AsyncIterator<ChatStreamPart>;
+    attempts: Attempt[];
+  }): AsyncGenerator<ChatStreamEvent> {
+    const { live, request, call, admission, head, iterator, attempts } = stream;
     const { target, watchdog } = live;
+    const keyId = call.principal.keyId;
     const model = target.model.id;
     const provider = target.provider.id;
     let id = '';
@@ -190,17 +228,22 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       }
       const usage = usageSoFar();
       outcome = 'success';
-      meter.record({ model, provider, ...usage, outcome });
+      admission.settle(usage);
+      meter.record({ keyId, model, provider, ...usage, outcome });
       yield { id, model, provider, delta: null, toolCallDeltas: null, finishReason: finishReason ?? 'other', usage, attempts, done: true };
     } catch (error: unknown) {
-      outcome = signal.aborted ? 'cancelled' : 'failed';
+      outcome = call.signal.aborted ? 'cancelled' : 'failed';
       throw error;
     } finally {
       live.settle();
       // The consumer left early (cancel, downstream error): close the upstream now.
       void iterator.return?.(undefined)?.catch(() => undefined);
-      // A cut-off stream still used tokens: record what was seen.
-      if (outcome !== 'success') meter.record({ model, provider, ...usageSoFar(), outcome });
+      // A cut-off stream still used tokens: settle and record what was seen.
+      if (outcome !== 'success') {
+        const usage = usageSoFar();
+        admission.settle(usage);
+        meter.record({ keyId, model, provider, ...usage, outcome });
+      }
     }
   }
 

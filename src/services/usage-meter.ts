@@ -1,9 +1,13 @@
+import type { UsageIncrement, UsageStore } from '../stores/store-types.js';
+
 /** How a metered completion ended. */
 export const USAGE_OUTCOMES = ['success', 'failed', 'cancelled'] as const;
 export type UsageOutcome = (typeof USAGE_OUTCOMES)[number];
 
 /** One completion's usage, recorded once, whatever its outcome. */
 export interface UsageRecord {
+  /** Who it is counted against (key id, JWT subject, or "anonymous"). */
+  keyId: string;
   model: string;
   provider: string;
   promptTokens: number;
@@ -21,19 +25,31 @@ export interface UsageTotals {
   costUsd: number;
 }
 
-/**
- * Where usage goes. In memory per model for now; keys, budgets and Redis-backed
- * counters plug in behind this interface.
- */
 export interface UsageMeter {
   record(usage: UsageRecord): void;
-  /** Totals per model id, and overall under "*". */
+  /** This process's totals per model id, and overall under "*" (the store holds the shared ones). */
   totals(): ReadonlyMap<string, Readonly<UsageTotals>>;
+  /** Resolves once every recorded increment reached the store (or failed to, and is queued). */
+  flush(): Promise<void>;
 }
 
-export function createUsageMeter(): UsageMeter {
+const MAX_PENDING = 100_000;
+const RETRY_MS = 1_000;
+
+/**
+ * Records usage into the store per key, model and UTC day. A write that fails
+ * (Redis away) is queued and retried, so an outage delays counters but loses
+ * nothing short of a process crash.
+ */
+export function createUsageMeter(deps: { store: UsageStore; onError: (error: unknown) => void; now?: () => Date }): UsageMeter {
   const totals = new Map<string, UsageTotals>();
-  function add(key: string, usage: UsageRecord) {
+  const now = deps.now ?? (() => new Date());
+  const pending: UsageIncrement[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let retryTimer: NodeJS.Timeout | undefined;
+  let failing = false;
+
+  function addTotal(key: string, usage: UsageRecord) {
     let entry = totals.get(key);
     if (!entry) totals.set(key, (entry = { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 }));
     entry.requests++;
@@ -41,11 +57,50 @@ export function createUsageMeter(): UsageMeter {
     entry.completionTokens += usage.completionTokens;
     entry.costUsd += usage.costUsd ?? 0;
   }
+
+  function write(increment: UsageIncrement): void {
+    const attempt = deps.store.add(increment).then(
+      () => {
+        if (failing) {
+          failing = false;
+          drain();
+        }
+      },
+      (error: unknown) => {
+        if (!failing) deps.onError(error);
+        failing = true;
+        if (pending.length < MAX_PENDING) pending.push(increment);
+        retryTimer ??= setTimeout(() => {
+          retryTimer = undefined;
+          drain();
+        }, RETRY_MS).unref();
+      },
+    );
+    inFlight.add(attempt);
+    void attempt.finally(() => inFlight.delete(attempt));
+  }
+
+  function drain(): void {
+    for (const increment of pending.splice(0)) write(increment);
+  }
+
   return {
     record(usage) {
-      add(usage.model, usage);
-      add('*', usage);
+      addTotal(usage.model, usage);
+      addTotal('*', usage);
+      write({
+        keyId: usage.keyId,
+        model: usage.model,
+        day: now().toISOString().slice(0, 10),
+        requests: 1,
+        promptTokens: usage.promptTokens,
+        completionTokens: usage.completionTokens,
+        costMicros: Math.round((usage.costUsd ?? 0) * 1_000_000),
+      });
     },
     totals: () => totals,
+    async flush() {
+      while (inFlight.size > 0) await Promise.all(inFlight);
+    },
   };
 }

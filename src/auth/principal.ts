@@ -1,0 +1,31 @@
+import type { KeyLimits, Scope } from '../config/config-schema.js';
+
+export const PRINCIPAL_KINDS = ['key', 'jwt', 'anonymous'] as const;
+export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
+
+/** Who is calling: resolved once per operation, from an API key, a JWT, or nobody (open access). */
+export interface Principal {
+  kind: PrincipalKind;
+  /** Key id (or JWT subject): what limits and usage are counted against. */
+  keyId: string;
+  scopes: ReadonlySet<Scope>;
+  /** Allowed model/route id globs, as configured; empty = all. */
+  models: readonly string[];
+  /** True when `id` (a model or route id) may be called. */
+  allowsModel(id: string): boolean;
+  limits: KeyLimits;
+}
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+?^${}()|[\]\\/]/g, '\\$&').replaceAll('*', '.*');
+  return new RegExp(`^${escaped}$`);
+}
+
+/** A principal with its model allow-list compiled once. */
+export function createPrincipal(fields: Omit<Principal, 'allowsModel'>): Principal {
+  const patterns = fields.models.map(globToRegExp);
+  return {
+    ...fields,
+    allowsModel: patterns.length === 0 ? () => true : (id) => patterns.some((pattern) => pattern.test(id)),
+  };
+}

@@ -1,0 +1,21 @@
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { AuthConfig } from '../config/config-schema.js';
+
+type JwtConfig = NonNullable<AuthConfig['jwt']>;
+
+/** Verifies a JWT's signature, expiry, issuer and audience; resolves with its claims or rejects. */
+export type JwtVerifier = (token: string) => Promise<JWTPayload>;
+
+/** HS256 with a shared secret, or asymmetric keys from a JWKS URL (fetched lazily, cached, refreshed on unknown `kid`). */
+export function createJwtVerifier(config: JwtConfig): JwtVerifier {
+  const options = {
+    ...(config.issuer ? { issuer: config.issuer } : {}),
+    ...(config.audience ? { audience: config.audience } : {}),
+  };
+  if (config.secret) {
+    const key = new TextEncoder().encode(config.secret);
+    return async (token) => (await jwtVerify(token, key, { ...options, algorithms: ['HS256'] })).payload;
+  }
+  const jwks: JWTVerifyGetKey = createRemoteJWKSet(new URL(config.jwksUrl as string), { cooldownDuration: 30_000 });
+  return async (token) => (await jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'] })).payload;
+}

@@ -1,0 +1,137 @@
+import { generateSecret, hashSecret } from '../auth/api-key-secret.js';
+import type { AuthConfig, KeyLimits, Scope } from '../config/config-schema.js';
+import { GatewayError } from '../errors.js';
+import { budgetKey } from './limits-service.js';
+import type { BudgetStore, KeyStore, StoredApiKey, UsageRow, UsageStore } from '../stores/store-types.js';
+
+export const USAGE_PERIODS = ['day', 'month'] as const;
+export type UsagePeriod = (typeof USAGE_PERIODS)[number];
+
+export interface ModelUsage {
+  model: string;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
+
+export interface UsageSummary extends Omit<ModelUsage, 'model'> {
+  period: UsagePeriod;
+  /** First and last UTC day covered, `YYYY-MM-DD`. */
+  from: string;
+  to: string;
+  byModel: ModelUsage[];
+}
+
+export interface BudgetStatus {
+  period: AuthConfig['budgetPeriod'];
+  limitUsd: number;
+  /** Spent this period, reservations of requests in flight included. */
+  spentUsd: number;
+}
+
+/** API keys and usage: what `viewer` and the admin fields read and change. */
+export interface AccountsService {
+  /** Puts the config file's keys in the key store (hashing secrets); runtime revocations stick. */
+  seedConfigKeys(): Promise<void>;
+  createKey(input: { id: string; scopes: Scope[]; models: string[]; limits: KeyLimits }): Promise<{ key: StoredApiKey; secret: string }>;
+  revokeKey(id: string): Promise<StoredApiKey>;
+  listKeys(): Promise<StoredApiKey[]>;
+  findKey(id: string): Promise<StoredApiKey | undefined>;
+  usage(keyId: string, period: UsagePeriod): Promise<UsageSummary>;
+  budget(keyId: string, limits: KeyLimits): Promise<BudgetStatus | null>;
+}
+
+function daysOf(period: UsagePeriod, today: Date): string[] {
+  const last = today.toISOString().slice(0, 10);
+  if (period === 'day') return [last];
+  const days: string[] = [];
+  for (let day = 1; day <= today.getUTCDate(); day++) {
+    days.push(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), day)).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+function summarize(period: UsagePeriod, days: string[], rows: UsageRow[]): UsageSummary {
+  const byModel = new Map<string, ModelUsage>();
+  for (const row of rows) {
+    let entry = byModel.get(row.model);
+    if (!entry) byModel.set(row.model, (entry = { model: row.model, requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 }));
+    entry.requests += row.requests;
+    entry.promptTokens += row.promptTokens;
+    entry.completionTokens += row.completionTokens;
+    entry.costUsd += row.costMicros / 1_000_000;
+  }
+  const models = [...byModel.values()].sort((a, b) => a.model.localeCompare(b.model));
+  const sum = (field: 'requests' | 'promptTokens' | 'completionTokens') => models.reduce((total, entry) => total + entry[field], 0);
+  return {
+    period,
+    from: days[0] as string,
+    to: days.at(-1) as string,
+    requests: sum('requests'),
+    promptTokens: sum('promptTokens'),
+    completionTokens: sum('completionTokens'),
+    costUsd: rows.reduce((total, row) => total + row.costMicros, 0) / 1_000_000,
+    byModel: models,
+  };
+}
+
+export function createAccountsService(deps: {
+  auth: AuthConfig;
+  keys: KeyStore;
+  usage: UsageStore;
+  budgets: BudgetStore;
+  now?: () => Date;
+}): AccountsService {
+  const { auth, keys } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  return {
+    async seedConfigKeys() {
+      const createdAt = now().toISOString();
+      for (const key of auth.keys) {
+        await keys.upsertFromConfig({
+          id: key.id,
+          secretHash: key.sha256 ?? hashSecret(key.secret as string),
+          scopes: key.scopes,
+          models: key.models,
+          limits: key.limits,
+          createdAt,
+          source: 'config',
+        });
+      }
+    },
+    async createKey(input) {
+      const secret = generateSecret();
+      const key: StoredApiKey = {
+        id: input.id,
+        secretHash: hashSecret(secret),
+        scopes: input.scopes,
+        models: input.models,
+        limits: input.limits,
+        createdAt: now().toISOString(),
+        source: 'api',
+      };
+      if (!(await keys.create(key))) {
+        throw new GatewayError('BAD_USER_INPUT', `input.id: a key with id "${input.id}" already exists`, { details: { field: 'input.id' } });
+      }
+      return { key, secret };
+    },
+    async revokeKey(id) {
+      const revoked = await keys.revoke(id, now().toISOString());
+      if (!revoked) throw new GatewayError('BAD_USER_INPUT', `id: no key "${id}"`, { details: { field: 'id' } });
+      return revoked;
+    },
+    listKeys: () => keys.list(),
+    findKey: (id) => keys.findById(id),
+    async usage(keyId, period) {
+      const days = daysOf(period, now());
+      return summarize(period, days, await deps.usage.read(keyId, days));
+    },
+    async budget(keyId, limits) {
+      if (!limits.budgetUsd) return null;
+      const spent = await deps.budgets.spent(budgetKey(keyId, auth.budgetPeriod, now()).key);
+      return { period: auth.budgetPeriod, limitUsd: limits.budgetUsd, spentUsd: spent / 1_000_000 };
+    },
+  };
+}

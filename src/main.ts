@@ -29,7 +29,12 @@ async function main(): Promise<void> {
     },
     `Switchboard listening on ${url} (GraphiQL in a browser, graphql-ws and SSE on the same path)`,
   );
-  logger.warn('No authentication is available in this version: anyone who can reach this port can use every configured provider.');
+  if (config.auth.keys.length === 0 && !config.auth.jwt) {
+    logger.warn(
+      'OPEN ACCESS: no API keys or JWT issuer are configured, so anyone who can reach this port can use every configured provider. Add auth.keys to the config to require keys.',
+    );
+  }
+  if (!config.redis) logger.info('state (limits, usage, keys) is in memory: run one replica, or set REDIS_URL to share it');
 
   let signals = 0;
   const stop = (signal: NodeJS.Signals) => {

@@ -28,6 +28,8 @@ export function startWatchdog(options: WatchdogOptions): Watchdog {
   const now = options.now ?? (() => performance.now());
   let lastPartAt: number | undefined;
   let timer: NodeJS.Timeout | undefined;
+  /** When the armed timer fires (absolute). */
+  let armedFor = Number.POSITIVE_INFINITY;
 
   function deadline(): { at: number; reason: string; beforeFirstPart: boolean } {
     const total = { at: options.totalDeadline, reason: 'the request time limit (totalMs)', beforeFirstPart: lastPartAt === undefined };
@@ -61,6 +63,8 @@ export function startWatchdog(options: WatchdogOptions): Watchdog {
   }
 
   function arm(ms: number): void {
+    if (timer) clearTimeout(timer);
+    armedFor = now() + ms;
     timer = setTimeout(check, Math.max(1, Math.ceil(ms)));
     timer.unref?.();
   }
@@ -69,6 +73,9 @@ export function startWatchdog(options: WatchdogOptions): Watchdog {
   return {
     markPart() {
       lastPartAt = now();
+      // Later parts only move the idle deadline later, so the timer rarely needs re-arming:
+      // only when the idle deadline comes before the one armed (the first part, typically).
+      if (options.idleMs !== undefined && lastPartAt + options.idleMs < armedFor) arm(options.idleMs);
     },
     dispose() {
       if (timer) clearTimeout(timer);

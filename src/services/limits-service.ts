@@ -68,7 +68,7 @@ export function createLimitsService(deps: {
           if (!decision.allowed) throw rateLimited(`${requestsPerMinute} requests per minute`, decision.retryAfterMs);
         }
         const completion = request.maxTokens ?? DEFAULT_COMPLETION_RESERVATION;
-        const prompt = tokensPerMinute || budgetUsd ? countPromptTokens(request.messages, request.tools) : 0;
+        const prompt = tokensPerMinute || budgetUsd ? await countPromptTokens(request.messages, request.tools) : 0;
         const reservedTokens = prompt + completion;
         if (tokensPerMinute) {
           const decision = await rateLimits.take(`tpm:${id}`, tokensPerMinute, MINUTE_MS, reservedTokens);

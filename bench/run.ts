@@ -10,7 +10,7 @@
  */
 import autocannon from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,7 @@ const STREAMS = Math.max(1, num('BENCH_STREAMS', 200));
 const STREAM_CONCURRENCY = Math.max(1, num('BENCH_STREAM_CONCURRENCY', 8));
 const CHUNKS = Math.max(1, num('BENCH_CHUNKS', 10));
 const PACE_MS = Math.max(1, num('BENCH_PACE_MS', 5));
+const BENCH_KEY = 'sbk_bench-key-0123456789abcdefghij';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // /proc/<pid>/stat counts CPU time in clock ticks; USER_HZ is 100 on Linux.
 const TICK_US = 10_000;
@@ -56,8 +57,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /** Spawns a child with piped output; the tail is kept to explain a crash. */
-function start(name: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(name: string, args: string[], env: Record<string, string>, command = process.execPath): ChildProcess {
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (data: Buffer) => (output = (output + data.toString()).slice(-4000));
   child.stdout?.on('data', keep);
@@ -308,6 +309,56 @@ routes:
     gatewayPid,
   );
   const peakRssKb = statusKb(gatewayPid, 'VmHWM');
+
+  // ---- the same mutation with an API key, per-key limits and a per-field limit (memory, then Redis)
+  const authConnections = Math.max(...CONNECTIONS);
+  const authRows: string[] = [];
+  const openRun = await load(viaGateway, authConnections, gatewayPid);
+  authRows.push(row(['open access', Math.round(openRun.rps), `${ms(openRun.p50)} / ${ms(openRun.p99)}`, Math.round(openRun.cpuUs ?? NaN), '–']));
+  const redisBin = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((path) => existsSync(path));
+  let redisUrl: string | undefined;
+  if (redisBin) {
+    const redisPort = await freePort();
+    start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {}, redisBin);
+    redisUrl = `redis://127.0.0.1:${redisPort}`;
+  } else {
+    log('redis-server not found: skipping the Redis variant');
+  }
+  for (const variant of [{ name: 'key + limits, memory' }, ...(redisUrl ? [{ name: 'key + limits, Redis', redisUrl }] : [])]) {
+    const port = await freePort();
+    const file = join(tmpDir, `secured-${port}.yaml`);
+    writeFileSync(
+      file,
+      `providers:
+  - { id: mock, type: openai, baseUrl: "${mockUrl}/v1", apiKey: sk-mock }
+models:
+  - { id: mock/gpt, provider: mock, upstream: mock-gpt, capabilities: [chat, streaming] }
+auth:
+  keys:
+    - { id: bench, secret: "${BENCH_KEY}", limits: { requestsPerMinute: 100000000, tokensPerMinute: 1000000000 } }
+limits:
+  fields: { "Mutation.chat": { max: 100000000 } }
+${'redisUrl' in variant ? `redis: { url: "${variant.redisUrl}", keyPrefix: "bench${port}:" }` : ''}
+`,
+    );
+    const secured = start(variant.name, ['dist/main.js'], { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SWITCHBOARD_CONFIG: file });
+    const securedUrl = `http://127.0.0.1:${port}`;
+    await waitUntil(variant.name, secured, async () => (await fetch(`${securedUrl}/readyz`)).ok);
+    const target: HttpTarget = { ...viaGateway, url: `${securedUrl}/graphql`, headers: { ...viaGateway.headers, authorization: `Bearer ${BENCH_KEY}` } };
+    const answer = await (await fetch(target.url, { method: 'POST', body: target.body, headers: target.headers })).text();
+    if (!answer.includes('tok1 tok2')) throw new Error(`unexpected answer from ${variant.name}: ${answer}`);
+    log(`Mutation.chat with ${variant.name}, ${authConnections} connections`);
+    const result = await load(target, authConnections, secured.pid ?? 0);
+    authRows.push(
+      row([
+        variant.name,
+        Math.round(result.rps),
+        `${ms(result.p50)} / ${ms(result.p99)}`,
+        Math.round(result.cpuUs ?? NaN),
+        `+${Math.round((result.cpuUs ?? NaN) - (openRun.cpuUs ?? NaN))}`,
+      ]),
+    );
+  }
   const foreignPct = (machineBusyTicks() - ourTicks() - foreignBefore) / ((Date.now() - startedAt) / 1000);
   await stopAll();
 
@@ -339,6 +390,12 @@ routes:
     row(['conns', 'model req/s', 'route req/s', 'model p50 / p99 ms', 'route p50 / p99 ms', 'route − model p50', 'model CPU µs/req', 'route CPU µs/req']),
     row(['---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
     ...routeRows,
+    '',
+    `### Auth and limits: the same mutation open, and with an API key, per-key and per-field limits (${Math.max(...CONNECTIONS)} connections)`,
+    '',
+    row(['gateway', 'req/s', 'p50 / p99 ms', 'gw CPU µs/req', 'CPU vs open']),
+    row(['---', '---:', '---:', '---:', '---:']),
+    ...authRows,
     '',
     `### Subscription.chatStream over SSE: ${STREAMS} streams, ${STREAM_CONCURRENCY} concurrent, ${CHUNKS} chunks ${PACE_MS} ms apart`,
     '',

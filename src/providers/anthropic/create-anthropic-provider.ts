@@ -1,6 +1,7 @@
 import type { ChatRequest, ChatResult, ChatStreamPart, Provider, ToolCall } from '../contract.js';
-import { parseSse } from '../http/parse-sse.js';
-import { malformedError, readJson, sendUpstream, transportError, type UpstreamTransport } from '../http/send-upstream.js';
+import type { SseEvent } from '../http/parse-sse.js';
+import { relayUpstreamStream } from '../http/relay-upstream-stream.js';
+import { malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import { ProviderError } from '../provider-error.js';
 import {
   mapAnthropicStopReason,
@@ -30,6 +31,75 @@ function inBandError(provider: string, error: AnthropicStreamEvent['error']): Pr
     provider,
     retryable: true,
   });
+}
+
+/** The Messages API event sequence (message_start … message_stop, ping, error) to stream parts. */
+async function* decodeAnthropicStream(id: string, events: AsyncIterable<SseEvent>): AsyncGenerator<ChatStreamPart> {
+  const usage: AnthropicUsage = {};
+  // Our tool-call index counts tool_use blocks only; content block indexes also count text blocks.
+  const toolIndexByBlock = new Map<number, number>();
+  let finished = false;
+  let usageSent = false;
+  for await (const sse of events) {
+    let event: AnthropicStreamEvent;
+    try {
+      event = JSON.parse(sse.data) as AnthropicStreamEvent;
+    } catch (error: unknown) {
+      yield { type: 'error', error: malformedError(id, 'a stream event that is not JSON', error) };
+      return;
+    }
+    switch (event.type ?? sse.event) {
+      case 'message_start':
+        mergeUsage(usage, event.message?.usage);
+        yield { type: 'metadata', id: event.message?.id, model: event.message?.model };
+        break;
+      case 'content_block_start': {
+        const block = event.content_block;
+        if (block?.type === 'tool_use') {
+          const index = toolIndexByBlock.size;
+          toolIndexByBlock.set(event.index ?? -1, index);
+          yield { type: 'tool-call-delta', index, id: block.id, name: block.name };
+        } else if (block?.type === 'text' && block.text) {
+          yield { type: 'text-delta', text: block.text };
+        }
+        break;
+      }
+      case 'content_block_delta': {
+        const delta = event.delta;
+        if (delta?.type === 'text_delta' && delta.text) {
+          yield { type: 'text-delta', text: delta.text };
+        } else if (delta?.type === 'input_json_delta' && delta.partial_json) {
+          const index = toolIndexByBlock.get(event.index ?? -1);
+          if (index !== undefined) yield { type: 'tool-call-delta', index, argumentsDelta: delta.partial_json };
+        }
+        // thinking_delta, signature_delta, citations_delta: not part of our contract.
+        break;
+      }
+      case 'message_delta':
+        mergeUsage(usage, event.usage);
+        if (event.delta?.stop_reason && !finished) {
+          finished = true;
+          yield { type: 'finish', finishReason: mapAnthropicStopReason(event.delta.stop_reason) };
+        }
+        break;
+      case 'message_stop':
+        usageSent = true;
+        yield { type: 'usage', usage: usageFromAnthropic(usage) };
+        return;
+      case 'error':
+        yield { type: 'error', error: inBandError(id, event.error) };
+        return;
+      default:
+        // ping, content_block_stop and event types added later carry nothing we need.
+        break;
+    }
+  }
+  if (!finished) {
+    yield { type: 'error', error: malformedError(id, 'a stream that ended without a stop reason') };
+  } else if (!usageSent) {
+    // The answer is complete once stop_reason arrived; a lost message_stop must not lose the usage.
+    yield { type: 'usage', usage: usageFromAnthropic(usage) };
+  }
 }
 
 /** `message_delta` usage is cumulative: take every count it carries over the earlier ones. */
@@ -84,83 +154,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions, trans
   async function* stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
     const body = toAnthropicBody(request, true, defaultMaxTokens);
     const response = await sendUpstream(transport, { provider: id, url, headers, body, signal });
-    const usage: AnthropicUsage = {};
-    // Our tool-call index counts tool_use blocks only; content block indexes also count text blocks.
-    const toolIndexByBlock = new Map<number, number>();
-    let finished = false;
-    let usageSent = false;
-    try {
-      for await (const sse of parseSse(response.body)) {
-        let event: AnthropicStreamEvent;
-        try {
-          event = JSON.parse(sse.data) as AnthropicStreamEvent;
-        } catch (error: unknown) {
-          yield { type: 'error', error: malformedError(id, 'a stream event that is not JSON', error) };
-          return;
-        }
-        switch (event.type ?? sse.event) {
-          case 'message_start':
-            mergeUsage(usage, event.message?.usage);
-            yield { type: 'metadata', id: event.message?.id, model: event.message?.model };
-            break;
-          case 'content_block_start': {
-            const block = event.content_block;
-            if (block?.type === 'tool_use') {
-              const index = toolIndexByBlock.size;
-              toolIndexByBlock.set(event.index ?? -1, index);
-              yield { type: 'tool-call-delta', index, id: block.id, name: block.name };
-            } else if (block?.type === 'text' && block.text) {
-              yield { type: 'text-delta', text: block.text };
-            }
-            break;
-          }
-          case 'content_block_delta': {
-            const delta = event.delta;
-            if (delta?.type === 'text_delta' && delta.text) {
-              yield { type: 'text-delta', text: delta.text };
-            } else if (delta?.type === 'input_json_delta' && delta.partial_json) {
-              const index = toolIndexByBlock.get(event.index ?? -1);
-              if (index !== undefined) yield { type: 'tool-call-delta', index, argumentsDelta: delta.partial_json };
-            }
-            // thinking_delta, signature_delta, citations_delta: not part of our contract.
-            break;
-          }
-          case 'message_delta':
-            mergeUsage(usage, event.usage);
-            if (event.delta?.stop_reason && !finished) {
-              finished = true;
-              yield { type: 'finish', finishReason: mapAnthropicStopReason(event.delta.stop_reason) };
-            }
-            break;
-          case 'message_stop':
-            usageSent = true;
-            yield { type: 'usage', usage: usageFromAnthropic(usage) };
-            return;
-          case 'error':
-            yield { type: 'error', error: inBandError(id, event.error) };
-            return;
-          default:
-            // ping, content_block_stop and event types added later carry nothing we need.
-            break;
-        }
-      }
-    } catch (error: unknown) {
-      const failure = transportError(id, error, signal);
-      if (failure instanceof ProviderError) {
-        yield { type: 'error', error: failure };
-        return;
-      }
-      throw failure;
-    } finally {
-      // Closing early (cancel, fallback) must release the upstream socket now.
-      if (!response.body.destroyed) response.body.destroy();
-    }
-    if (!finished) {
-      yield { type: 'error', error: malformedError(id, 'a stream that ended without a stop reason') };
-    } else if (!usageSent) {
-      // The answer is complete once stop_reason arrived; a lost message_stop must not lose the usage.
-      yield { type: 'usage', usage: usageFromAnthropic(usage) };
-    }
+    yield* relayUpstreamStream(id, response, signal, decodeAnthropicStream);
   }
 
   return {

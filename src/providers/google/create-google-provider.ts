@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatRequest, ChatResult, ChatStreamPart, Provider, TokenUsage, ToolCall } from '../contract.js';
-import { parseSse } from '../http/parse-sse.js';
-import { malformedError, readJson, sendUpstream, transportError, type UpstreamTransport } from '../http/send-upstream.js';
+import type { SseEvent } from '../http/parse-sse.js';
+import { relayUpstreamStream } from '../http/relay-upstream-stream.js';
+import { malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import { ProviderError } from '../provider-error.js';
 import { mapGeminiFinishReason, toGeminiBody, type GeminiResponse, type GeminiUsage } from './gemini-wire.js';
 
@@ -22,6 +23,65 @@ function inBandError(provider: string, body: GeminiResponse): ProviderError {
     provider,
     retryable: true,
   });
+}
+
+/** Gemini GenerateContentResponse chunks to stream parts; usage (cumulative on chunks) is sent once, at the end. */
+async function* decodeGeminiStream(id: string, events: AsyncIterable<SseEvent>): AsyncGenerator<ChatStreamPart> {
+  let sentMetadata = false;
+  let finished = false;
+  let toolCallCount = 0;
+  // Gemini repeats cumulative usage on chunks; only the last one is the total.
+  let usage: GeminiUsage | undefined;
+  for await (const event of events) {
+    let chunk: GeminiResponse | null;
+    try {
+      chunk = JSON.parse(event.data) as GeminiResponse | null;
+    } catch (error: unknown) {
+      yield { type: 'error', error: malformedError(id, 'a stream chunk that is not JSON', error) };
+      return;
+    }
+    if (!chunk || typeof chunk !== 'object') {
+      yield { type: 'error', error: malformedError(id, 'a stream chunk that is not an object') };
+      return;
+    }
+    if (chunk.error) {
+      yield { type: 'error', error: inBandError(id, chunk) };
+      return;
+    }
+    if (!sentMetadata) {
+      sentMetadata = true;
+      yield { type: 'metadata', id: chunk.responseId, model: chunk.modelVersion };
+    }
+    if (chunk.usageMetadata) usage = chunk.usageMetadata;
+    const candidate = chunk.candidates?.[0];
+    for (const part of candidate?.content?.parts ?? []) {
+      if (part.text && !part.thought) yield { type: 'text-delta', text: part.text };
+      if (part.functionCall) {
+        // Gemini sends each call whole, so one delta carries all of it.
+        const index = toolCallCount++;
+        yield {
+          type: 'tool-call-delta',
+          index,
+          id: part.functionCall.id ?? `call_${index}`,
+          name: part.functionCall.name ?? '',
+          argumentsDelta: JSON.stringify(part.functionCall.args ?? {}),
+        };
+      }
+    }
+    if (finished) continue;
+    if (candidate?.finishReason) {
+      finished = true;
+      yield { type: 'finish', finishReason: mapGeminiFinishReason(candidate.finishReason, toolCallCount > 0) };
+    } else if (!candidate && chunk.promptFeedback?.blockReason) {
+      finished = true;
+      yield { type: 'finish', finishReason: 'content_filter' };
+    }
+  }
+  if (!finished) {
+    yield { type: 'error', error: malformedError(id, 'a stream that ended without a finish reason') };
+    return;
+  }
+  yield { type: 'usage', usage: usageOf(usage) };
 }
 
 /** Thought tokens are billed as output, so they count as completion tokens. */
@@ -76,73 +136,7 @@ export function createGoogleProvider(options: GoogleProviderOptions, transport: 
   async function* stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
     const url = urlOf(request.model, true);
     const response = await sendUpstream(transport, { provider: id, url, headers, body: toGeminiBody(request), signal });
-    let sentMetadata = false;
-    let finished = false;
-    let toolCallCount = 0;
-    // Gemini repeats cumulative usage on chunks; only the last one is the total.
-    let usage: GeminiUsage | undefined;
-    try {
-      for await (const event of parseSse(response.body)) {
-        let chunk: GeminiResponse | null;
-        try {
-          chunk = JSON.parse(event.data) as GeminiResponse | null;
-        } catch (error: unknown) {
-          yield { type: 'error', error: malformedError(id, 'a stream chunk that is not JSON', error) };
-          return;
-        }
-        if (!chunk || typeof chunk !== 'object') {
-          yield { type: 'error', error: malformedError(id, 'a stream chunk that is not an object') };
-          return;
-        }
-        if (chunk.error) {
-          yield { type: 'error', error: inBandError(id, chunk) };
-          return;
-        }
-        if (!sentMetadata) {
-          sentMetadata = true;
-          yield { type: 'metadata', id: chunk.responseId, model: chunk.modelVersion };
-        }
-        if (chunk.usageMetadata) usage = chunk.usageMetadata;
-        const candidate = chunk.candidates?.[0];
-        for (const part of candidate?.content?.parts ?? []) {
-          if (part.text && !part.thought) yield { type: 'text-delta', text: part.text };
-          if (part.functionCall) {
-            // Gemini sends each call whole, so one delta carries all of it.
-            const index = toolCallCount++;
-            yield {
-              type: 'tool-call-delta',
-              index,
-              id: part.functionCall.id ?? `call_${index}`,
-              name: part.functionCall.name ?? '',
-              argumentsDelta: JSON.stringify(part.functionCall.args ?? {}),
-            };
-          }
-        }
-        if (finished) continue;
-        if (candidate?.finishReason) {
-          finished = true;
-          yield { type: 'finish', finishReason: mapGeminiFinishReason(candidate.finishReason, toolCallCount > 0) };
-        } else if (!candidate && chunk.promptFeedback?.blockReason) {
-          finished = true;
-          yield { type: 'finish', finishReason: 'content_filter' };
-        }
-      }
-    } catch (error: unknown) {
-      const failure = transportError(id, error, signal);
-      if (failure instanceof ProviderError) {
-        yield { type: 'error', error: failure };
-        return;
-      }
-      throw failure;
-    } finally {
-      // Closing early (cancel, fallback) must release the upstream socket now.
-      if (!response.body.destroyed) response.body.destroy();
-    }
-    if (!finished) {
-      yield { type: 'error', error: malformedError(id, 'a stream that ended without a finish reason') };
-      return;
-    }
-    yield { type: 'usage', usage: usageOf(usage) };
+    yield* relayUpstreamStream(id, response, signal, decodeGeminiStream);
   }
 
   return {

@@ -1,6 +1,7 @@
 import type { ChatRequest, ChatResult, ChatStreamPart, Provider, ToolCall } from '../contract.js';
-import { parseSse } from '../http/parse-sse.js';
-import { malformedError, readJson, sendUpstream, transportError, type UpstreamTransport } from '../http/send-upstream.js';
+import type { SseEvent } from '../http/parse-sse.js';
+import { relayUpstreamStream } from '../http/relay-upstream-stream.js';
+import { malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import { ProviderError } from '../provider-error.js';
 import { mapOpenAIFinishReason, toOpenAIBody, type OpenAIChatBody } from './openai-wire.js';
 
@@ -19,6 +20,59 @@ function inBandError(provider: string, body: OpenAIChatBody): ProviderError {
     provider,
     retryable: true,
   });
+}
+
+/** OpenAI chat.completion.chunk events (and `data: [DONE]`) to stream parts. */
+async function* decodeOpenAIStream(id: string, events: AsyncIterable<SseEvent>): AsyncGenerator<ChatStreamPart> {
+  let sentMetadata = false;
+  let finished = false;
+  for await (const event of events) {
+    if (event.data === '[DONE]') break;
+    let chunk: OpenAIChatBody;
+    try {
+      chunk = JSON.parse(event.data) as OpenAIChatBody;
+    } catch (error: unknown) {
+      yield { type: 'error', error: malformedError(id, 'a stream chunk that is not JSON', error) };
+      return;
+    }
+    if (chunk.error) {
+      yield { type: 'error', error: inBandError(id, chunk) };
+      return;
+    }
+    if (!sentMetadata) {
+      sentMetadata = true;
+      yield { type: 'metadata', id: chunk.id, model: chunk.model };
+    }
+    const choice = chunk.choices?.[0];
+    if (choice) {
+      const delta = choice.delta;
+      if (delta?.content) yield { type: 'text-delta', text: delta.content };
+      if (delta?.tool_calls) {
+        for (const call of delta.tool_calls) {
+          yield {
+            type: 'tool-call-delta',
+            index: call.index ?? 0,
+            id: call.id,
+            name: call.function?.name,
+            argumentsDelta: call.function?.arguments,
+          };
+        }
+      }
+      if (choice.finish_reason && !finished) {
+        finished = true;
+        yield { type: 'finish', finishReason: mapOpenAIFinishReason(choice.finish_reason) };
+      }
+    }
+    if (chunk.usage) {
+      yield {
+        type: 'usage',
+        usage: { promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 },
+      };
+    }
+  }
+  if (!finished) {
+    yield { type: 'error', error: malformedError(id, 'a stream that ended without a finish reason') };
+  }
 }
 
 /** A provider for any OpenAI-compatible Chat Completions API (OpenAI, Groq, vLLM, Ollama …). */
@@ -54,67 +108,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions, transport: 
 
   async function* stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
     const response = await sendUpstream(transport, { provider: id, url, headers, body: toOpenAIBody(request, true), signal });
-    let sentMetadata = false;
-    let finished = false;
-    try {
-      for await (const event of parseSse(response.body)) {
-        if (event.data === '[DONE]') break;
-        let chunk: OpenAIChatBody;
-        try {
-          chunk = JSON.parse(event.data) as OpenAIChatBody;
-        } catch (error: unknown) {
-          yield { type: 'error', error: malformedError(id, 'a stream chunk that is not JSON', error) };
-          return;
-        }
-        if (chunk.error) {
-          yield { type: 'error', error: inBandError(id, chunk) };
-          return;
-        }
-        if (!sentMetadata) {
-          sentMetadata = true;
-          yield { type: 'metadata', id: chunk.id, model: chunk.model };
-        }
-        const choice = chunk.choices?.[0];
-        if (choice) {
-          const delta = choice.delta;
-          if (delta?.content) yield { type: 'text-delta', text: delta.content };
-          if (delta?.tool_calls) {
-            for (const call of delta.tool_calls) {
-              yield {
-                type: 'tool-call-delta',
-                index: call.index ?? 0,
-                id: call.id,
-                name: call.function?.name,
-                argumentsDelta: call.function?.arguments,
-              };
-            }
-          }
-          if (choice.finish_reason && !finished) {
-            finished = true;
-            yield { type: 'finish', finishReason: mapOpenAIFinishReason(choice.finish_reason) };
-          }
-        }
-        if (chunk.usage) {
-          yield {
-            type: 'usage',
-            usage: { promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 },
-          };
-        }
-      }
-    } catch (error: unknown) {
-      const failure = transportError(id, error, signal);
-      if (failure instanceof ProviderError) {
-        yield { type: 'error', error: failure };
-        return;
-      }
-      throw failure;
-    } finally {
-      // Closing early (cancel, fallback) must release the upstream socket now.
-      if (!response.body.destroyed) response.body.destroy();
-    }
-    if (!finished) {
-      yield { type: 'error', error: malformedError(id, 'a stream that ended without a finish reason') };
-    }
+    yield* relayUpstreamStream(id, response, signal, decodeOpenAIStream);
   }
 
   return {

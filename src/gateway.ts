@@ -11,6 +11,7 @@ import { createCatalog } from './services/catalog.js';
 import { createAuthenticator } from './auth/create-authenticator.js';
 import { createRedisClients } from './create-redis-clients.js';
 import { createAccountsService } from './services/accounts-service.js';
+import { createCallRegistry } from './services/call-registry.js';
 import { createChatService } from './services/chat-service.js';
 import { createLimitsService } from './services/limits-service.js';
 import { createMemoryStores } from './stores/memory/create-memory-stores.js';
@@ -79,7 +80,7 @@ export function createGateway(options: { config: GatewayConfig; logger: Logger }
   });
   const accounts = createAccountsService({ auth: config.auth, keys: stores.keys, usage: stores.usage, budgets: guarded.budgets });
   const authenticator = createAuthenticator({ auth: config.auth, keys: stores.keys });
-  const shutdown = new AbortController();
+  const calls = createCallRegistry();
   let ready = false;
 
   const yoga = createGatewayYoga({
@@ -90,7 +91,7 @@ export function createGateway(options: { config: GatewayConfig; logger: Logger }
       usage,
       accounts,
       chat: createChatService({ planner, health, usage, limits }),
-      shutdownSignal: shutdown.signal,
+      calls,
     },
     authenticator,
     fieldLimits: { fields: config.limits.fields, rateLimits: guarded.rateLimits },
@@ -117,7 +118,7 @@ export function createGateway(options: { config: GatewayConfig; logger: Logger }
       server.closeIdleConnections();
       await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     }
-    shutdown.abort(new GatewayError('SHUTTING_DOWN', 'The gateway is shutting down; retry on another instance.'));
+    calls.abortAll(new GatewayError('SHUTTING_DOWN', 'The gateway is shutting down; retry on another instance.'));
     // Let the aborted operations send their final error before the sockets go.
     await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     await websockets.close();

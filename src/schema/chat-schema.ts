@@ -2,17 +2,9 @@ import { CHAT_ROLES, FINISH_REASONS } from '../providers/contract.js';
 import { ATTEMPT_OUTCOMES, type Attempt, type ChatCompletion, type ChatStreamEvent, type CompletionUsage, type ToolCallDelta } from '../services/chat-types.js';
 import { abortOnReturn } from './abort-on-return.js';
 import type { Builder } from './builder.js';
-import type { GatewayContext } from './context.js';
 import { enumValues } from './enum-values.js';
 import { toChatRequest } from './to-chat-request.js';
 
-/** A signal that fires when the client goes away or the server's shutdown grace ends. */
-function requestSignal(context: GatewayContext, own?: AbortSignal): AbortSignal {
-  const signals = [context.shutdownSignal];
-  if (context.request?.signal) signals.push(context.request.signal);
-  if (own) signals.push(own);
-  return AbortSignal.any(signals);
-}
 
 /** ChatInput, ChatCompletion, ChatStreamEvent, `Mutation.chat` and `Subscription.chatStream`. */
 export function addChatSchema(builder: Builder) {
@@ -210,8 +202,16 @@ export function addChatSchema(builder: Builder) {
         description: 'A chat completion: the whole answer at once. For tokens as they come, subscribe to `chatStream`.',
         args: { input: t.arg({ type: ChatInput, required: true }) },
         authScopes: { scope: 'chat' },
-        resolve: (_root, { input }, context) =>
-          context.chat.chat(toChatRequest(input), { principal: context.principal, signal: requestSignal(context) }),
+        resolve: async (_root, { input }, context) => {
+          const request = toChatRequest(input);
+          // Ends when the client goes away or the shutdown grace period is over.
+          const call = context.calls.open(context.request?.signal);
+          try {
+            return await context.chat.chat(request, { principal: context.principal, signal: call.signal });
+          } finally {
+            call.close();
+          }
+        },
       }),
     }),
   });
@@ -226,9 +226,9 @@ export function addChatSchema(builder: Builder) {
         authScopes: { scope: 'chat' },
         subscribe: (_root, { input }, context) => {
           const request = toChatRequest(input);
-          const controller = new AbortController();
-          const call = { principal: context.principal, signal: requestSignal(context, controller.signal) };
-          return abortOnReturn(context.chat.stream(request, call), controller);
+          // Aborted by unsubscribing, by the client leaving, or when the shutdown grace is over.
+          const call = context.calls.open(context.request?.signal);
+          return abortOnReturn(context.chat.stream(request, { principal: context.principal, signal: call.signal }), call);
         },
         resolve: (event) => event,
       }),

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import type { HealthRegistry } from '../routing/target-health.js';
 import type { AccountsService } from '../services/accounts-service.js';
+import type { CallRegistry } from '../services/call-registry.js';
 import type { Catalog } from '../services/catalog.js';
 import type { ChatService } from '../services/chat-service.js';
 import type { UsageMeter } from '../services/usage-meter.js';
@@ -12,8 +13,8 @@ export interface GatewayServices {
   health: HealthRegistry;
   usage: UsageMeter;
   accounts: AccountsService;
-  /** Aborted when the server's shutdown grace period is over: open streams end then. */
-  shutdownSignal: AbortSignal;
+  /** Operations in flight, with their cancellation; shutdown aborts those left when its grace ends. */
+  calls: CallRegistry;
 }
 
 /** What every resolver receives. Yoga adds `request` (the fetch Request) for HTTP; websocket operations have none. */

@@ -1,0 +1,46 @@
+import { getEventListeners } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { createCallRegistry } from '../../src/services/call-registry.js';
+
+describe('createCallRegistry', () => {
+  it('links a call to its parent signal and unlinks it on close', () => {
+    const calls = createCallRegistry();
+    const parent = new AbortController();
+    const call = calls.open(parent.signal);
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
+    expect(calls.size).toBe(1);
+    call.close();
+    call.close();
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+    expect(calls.size).toBe(0);
+  });
+
+  it('aborts with the parent’s reason, and at once when the parent already aborted', () => {
+    const calls = createCallRegistry();
+    const parent = new AbortController();
+    const call = calls.open(parent.signal);
+    parent.abort(new Error('client left'));
+    expect(call.signal.aborted).toBe(true);
+    expect((call.signal.reason as Error).message).toBe('client left');
+    expect(calls.open(parent.signal).signal.aborted).toBe(true);
+  });
+
+  it('aborts every open call on shutdown, and none that were closed', () => {
+    const calls = createCallRegistry();
+    const open = [calls.open(), calls.open(new AbortController().signal)];
+    const closed = calls.open();
+    closed.close();
+    calls.abortAll(new Error('shutting down'));
+    expect(open.every((call) => call.signal.aborted)).toBe(true);
+    expect(closed.signal.aborted).toBe(false);
+    expect(calls.size).toBe(0);
+  });
+
+  it('stays flat over many calls (no per-call state left behind)', () => {
+    const calls = createCallRegistry();
+    const parent = new AbortController();
+    for (let index = 0; index < 10_000; index++) calls.open(parent.signal).close();
+    expect(calls.size).toBe(0);
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+  });
+});

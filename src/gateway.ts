@@ -80,6 +80,10 @@ export function createGateway(options: { config: GatewayConfig; logger: Logger }
   });
   const accounts = createAccountsService({ auth: config.auth, keys: stores.keys, usage: stores.usage, budgets: guarded.budgets });
   const authenticator = createAuthenticator({ auth: config.auth, keys: stores.keys });
+  // A Redis that comes back empty (restart without persistence, failover) must not lose the config's keys.
+  redis?.client.on('ready', () => {
+    accounts.seedConfigKeys().catch((error: unknown) => storeLog.warn({ err: errorMessage(error) }, 'could not re-seed config keys'));
+  });
   const calls = createCallRegistry();
   let ready = false;
 

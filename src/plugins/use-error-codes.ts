@@ -3,7 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import { HTTP_STATUS_BY_CODE, isGatewayError, type GatewayError } from '../errors.js';
 
 /** Codes whose HTTP status we set when they end a request over HTTP. */
-const STATUS_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED']);
+const STATUS_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', 'STORE_UNAVAILABLE']);
 /** Request-level errors (syntax, validation, variables) that are the caller's to fix. */
 const REQUEST_CODES = new Set([undefined, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST']);
 

@@ -66,6 +66,8 @@ export function createLimitsService(deps: {
         if (requestsPerMinute) {
           const decision = await rateLimits.take(`rpm:${id}`, requestsPerMinute, MINUTE_MS, 1);
           if (!decision.allowed) throw rateLimited(`${requestsPerMinute} requests per minute`, decision.retryAfterMs);
+          // A request refused further down (tokens, budget) gives its request slot back.
+          undo.push(() => rateLimits.adjust(`rpm:${id}`, requestsPerMinute, MINUTE_MS, -1));
         }
         const completion = request.maxTokens ?? DEFAULT_COMPLETION_RESERVATION;
         const prompt = tokensPerMinute || budgetUsd ? await countPromptTokens(request.messages, request.tools) : 0;

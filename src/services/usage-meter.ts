@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { UsageIncrement, UsageStore } from '../stores/store-types.js';
 
 /** How a metered completion ended. */
@@ -89,6 +90,7 @@ export function createUsageMeter(deps: { store: UsageStore; onError: (error: unk
       addTotal(usage.model, usage);
       addTotal('*', usage);
       write({
+        id: randomUUID(),
         keyId: usage.keyId,
         model: usage.model,
         day: now().toISOString().slice(0, 10),

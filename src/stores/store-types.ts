@@ -41,6 +41,8 @@ export interface BudgetStore {
 
 /** Counters per key id, model and UTC day. */
 export interface UsageIncrement {
+  /** Unique per increment: a retried write with the same id is applied once. */
+  id: string;
   keyId: string;
   model: string;
   /** `YYYY-MM-DD` (UTC). */

@@ -70,7 +70,7 @@ function key(overrides: Partial<StoredApiKey> = {}): StoredApiKey {
 }
 
 function usage(overrides: Partial<UsageIncrement> = {}): UsageIncrement {
-  return { keyId: 'k1', model: 'openai/gpt-4o-mini', day: '2025-01-01', requests: 1, promptTokens: 10, completionTokens: 5, costMicros: 7, ...overrides };
+  return { id: randomUUID(), keyId: 'k1', model: 'openai/gpt-4o-mini', day: '2025-01-01', requests: 1, promptTokens: 10, completionTokens: 5, costMicros: 7, ...overrides };
 }
 
 describe.each([memoryBackend(), redisBackend()])('$name stores', (backend) => {

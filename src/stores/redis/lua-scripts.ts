@@ -96,6 +96,20 @@ end
 redis.call('PUBLISH', ARGV[3], hash)
 return json`;
 
+/*
+ * Usage increments are applied at most once: a write that timed out on the client
+ * may still reach Redis later, and the meter retries it, so each increment
+ * carries an id remembered for a day. KEYS: hash, seen-id marker (same slot).
+ * ARGV: model, requests, promptTokens, completionTokens, costMicros, retentionSeconds.
+ */
+const usageAdd = `if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', 86400) then return 0 end
+redis.call('HINCRBY', KEYS[1], ARGV[1] .. '|requests', ARGV[2])
+redis.call('HINCRBY', KEYS[1], ARGV[1] .. '|promptTokens', ARGV[3])
+redis.call('HINCRBY', KEYS[1], ARGV[1] .. '|completionTokens', ARGV[4])
+redis.call('HINCRBY', KEYS[1], ARGV[1] .. '|costMicros', ARGV[5])
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+return 1`;
+
 /** The client with the scripts as commands (names prefixed: the client may be shared). */
 export interface ScriptedClient {
   switchboardRateTake(key: string, limit: number, windowMs: number, cost: number): Promise<[number, number]>;
@@ -105,6 +119,16 @@ export interface ScriptedClient {
   switchboardKeyCreate(byHash: string, byId: string, id: string, secretHash: string, json: string): Promise<number>;
   switchboardKeyUpsert(byHash: string, byId: string, id: string, secretHash: string, json: string, revoked: string): Promise<number>;
   switchboardKeyRevoke(byHash: string, byId: string, id: string, at: string, channel: string): Promise<string | null>;
+  switchboardUsageAdd(
+    hash: string,
+    seen: string,
+    model: string,
+    requests: number,
+    promptTokens: number,
+    completionTokens: number,
+    costMicros: number,
+    retentionSeconds: number,
+  ): Promise<number>;
 }
 
 const scripts: Record<keyof ScriptedClient, { numberOfKeys: number; lua: string }> = {
@@ -115,6 +139,7 @@ const scripts: Record<keyof ScriptedClient, { numberOfKeys: number; lua: string 
   switchboardKeyCreate: { numberOfKeys: 2, lua: keyCreate },
   switchboardKeyUpsert: { numberOfKeys: 2, lua: keyUpsert },
   switchboardKeyRevoke: { numberOfKeys: 2, lua: keyRevoke },
+  switchboardUsageAdd: { numberOfKeys: 2, lua: usageAdd },
 };
 
 /** Defines the scripts on `client` (idempotent: redefining replaces the same script). */

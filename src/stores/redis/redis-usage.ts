@@ -1,12 +1,12 @@
 import type { Cluster, Redis } from 'ioredis';
 import { sortUsageRows, toInteger, uniqueDays } from '../store-order.js';
+import { defineScripts } from './lua-scripts.js';
 import type { UsageRow, UsageStore } from '../store-types.js';
 
 /** Long enough for a year of reports, short enough that dead keys go away. */
 const RETENTION_SECONDS = 400 * 24 * 60 * 60;
 
-const COUNTERS = ['requests', 'promptTokens', 'completionTokens', 'costMicros'] as const;
-type Counter = (typeof COUNTERS)[number];
+type Counter = 'requests' | 'promptTokens' | 'completionTokens' | 'costMicros';
 
 /**
  * Usage as one hash per key and day, `${prefix}usage:{keyId}:day`, fields
@@ -16,17 +16,22 @@ type Counter = (typeof COUNTERS)[number];
  */
 export function createRedisUsage(client: Redis | Cluster, prefix: string): UsageStore {
   const hashKey = (keyId: string, day: string) => `${prefix}usage:{${keyId}}:${day}`;
+  const scripted = defineScripts(client);
 
   return {
     async add(increment) {
-      const key = hashKey(increment.keyId, increment.day);
-      const transaction = client.multi();
-      // MULTI: a reader never sees a request counted without its tokens and cost.
-      for (const counter of COUNTERS) transaction.hincrby(key, `${increment.model}|${counter}`, toInteger(increment[counter]));
-      transaction.expire(key, RETENTION_SECONDS);
-      const results = await transaction.exec();
-      const failure = results?.find(([error]) => error)?.[0];
-      if (failure) throw failure;
+      // One script: a reader never sees a request counted without its tokens and cost,
+      // and a replayed increment (same id) is not counted twice.
+      await scripted.switchboardUsageAdd(
+        hashKey(increment.keyId, increment.day),
+        `${prefix}usage:{${increment.keyId}}:seen:${increment.id}`,
+        increment.model,
+        toInteger(increment.requests),
+        toInteger(increment.promptTokens),
+        toInteger(increment.completionTokens),
+        toInteger(increment.costMicros),
+        RETENTION_SECONDS,
+      );
     },
 
     async read(keyId, days) {

@@ -38,6 +38,8 @@ export interface RunAttemptsOptions<T> {
   completionTokens: number;
   /** One try: resolves once the target has started answering (a stream: its first content part). */
   start(target: Target, signal: AbortSignal, watchdog: Watchdog): Promise<T>;
+  /** Observes each attempt: called as it starts, the result called with its outcome. */
+  onAttempt?: (target: Target) => (attempt: Attempt) => void;
 }
 
 export const defaultWait = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -97,6 +99,11 @@ export async function runAttempts<T>(deps: AttemptDeps, options: RunAttemptsOpti
     const health = deps.health.of(target.model);
     for (let retry = 0; ; retry++) {
       signal.throwIfAborted();
+      const observed = options.onAttempt?.(target);
+      const record = (attempt: Attempt) => {
+        attempts.push(attempt);
+        observed?.(attempt);
+      };
       const controller = new AbortController();
       const forward = () => controller.abort(signal.reason);
       signal.addEventListener('abort', forward, { once: true });
@@ -122,16 +129,19 @@ export async function runAttempts<T>(deps: AttemptDeps, options: RunAttemptsOpti
         const value = await health.breaker.execute(() => options.start(target, controller.signal, watchdog));
         const latencyMs = now() - started;
         deps.health.recordSuccess(health, latencyMs);
-        attempts.push({ model: target.model.id, provider: target.provider.id, outcome: 'success', latencyMs });
+        record({ model: target.model.id, provider: target.provider.id, outcome: 'success', latencyMs });
         return { value, live: { target, health, watchdog, settle } };
       } catch (error: unknown) {
         settle();
         if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-          attempts.push({ model: target.model.id, provider: target.provider.id, outcome: 'skipped', latencyMs: 0 });
+          record({ model: target.model.id, provider: target.provider.id, outcome: 'skipped', latencyMs: 0 });
           break;
         }
-        if (signal.aborted) throw signal.reason ?? error;
-        attempts.push(failure(target, error, now() - started));
+        if (signal.aborted) {
+          observed?.({ ...failure(target, error, now() - started), outcome: 'failed' });
+          throw signal.reason ?? error;
+        }
+        record(failure(target, error, now() - started));
         lastError = error;
         if (!isProviderError(error) || !error.retryable) throw exhausted(plan, attempts, error);
         deps.health.recordFailure(health);

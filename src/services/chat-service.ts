@@ -4,16 +4,19 @@ import type { RoutePlanner } from '../routing/plan-routes.js';
 import { defaultWait, runAttempts, type AttemptDeps, type LiveAttempt } from '../routing/run-attempts.js';
 import type { HealthRegistry } from '../routing/target-health.js';
 import type { Target } from './catalog.js';
-import type { Attempt, ChatCompletion, ChatStreamEvent, GatewayChatRequest } from './chat-types.js';
+import type { Attempt, ChatCompletion, ChatStreamEvent, CompletionUsage, GatewayChatRequest } from './chat-types.js';
 import { computeUsage, estimatePromptTokens, estimateTokens } from './compute-usage.js';
 import type { Admission, LimitsService } from './limits-service.js';
 import type { UsageMeter, UsageOutcome } from './usage-meter.js';
 import type { Principal } from '../auth/principal.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError, isGatewayError, type ErrorCode } from '../errors.js';
+import { observeRequest, type AttemptTarget, type ChatObserver, type CompletionRecord, type RequestObservation } from './chat-observer.js';
 
 /** Who calls, and when to give up. */
 export interface ChatCall {
   principal: Principal;
+  /** Correlates logs, traces and the audit record with the client's request. */
+  requestId: string;
   /** Aborted when the client goes away or the server's shutdown grace ends. */
   signal: AbortSignal;
 }
@@ -33,6 +36,8 @@ export interface ChatServiceDeps {
   health: HealthRegistry;
   usage: UsageMeter;
   limits: LimitsService;
+  /** Tracing, metrics, audit: watch every completion. */
+  observers?: readonly ChatObserver[];
   /** @default performance.now */
   now?: () => number;
   /** @default Math.random */
@@ -42,6 +47,34 @@ export interface ChatServiceDeps {
 }
 
 const NO_USAGE = { promptTokens: 0, completionTokens: 0, costUsd: 0 };
+
+function errorCodeOf(error: unknown): ErrorCode {
+  return isGatewayError(error) ? error.code : 'INTERNAL_SERVER_ERROR';
+}
+
+function attemptTarget(target: Target): AttemptTarget {
+  return { model: target.model.id, provider: target.provider.id, upstream: target.model.upstream, providerType: target.provider.type };
+}
+
+/** The record of a request that got no answer at all. */
+function failedRecord(call: ChatCall, request: GatewayChatRequest, streaming: boolean, attempts: Attempt[], error: unknown, latencyMs: number): CompletionRecord {
+  return {
+    requestId: call.requestId,
+    keyId: call.principal.keyId,
+    requested: request.model,
+    model: null,
+    provider: null,
+    streaming,
+    outcome: call.signal.aborted ? 'cancelled' : 'failed',
+    errorCode: call.signal.aborted ? null : errorCodeOf(error),
+    finishReason: null,
+    attempts,
+    usage: null,
+    cached: false,
+    latencyMs,
+    timeToFirstTokenMs: null,
+  };
+}
 
 /** Completion tokens assumed for cost-based selection when the caller sets no maxTokens. */
 const EXPECTED_COMPLETION_TOKENS = 256;
@@ -73,6 +106,7 @@ async function open(target: Target, request: GatewayChatRequest, signal: AbortSi
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
   const { planner, usage: meter, limits } = deps;
+  const observers = deps.observers ?? [];
   const attemptDeps: AttemptDeps = {
     health: deps.health,
     now: deps.now ?? (() => performance.now()),
@@ -89,7 +123,16 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const plan = planner.plan(request.model, capability);
     const admission = await limits.admit(call.principal, request, plan.candidates.map((candidate) => candidate.target));
     const costAware = plan.strategyName === 'cheapest';
+    const observation = observeRequest(observers, {
+      requestId: call.requestId,
+      keyId: call.principal.keyId,
+      requested: request.model,
+      streaming: capability === 'streaming',
+      body: request,
+    });
     return {
+      observation,
+      ...(observation ? { onAttempt: (target: Target) => observation.attemptStarted(attemptTarget(target)) } : {}),
       admission,
       plan,
       signal: call.signal,
@@ -102,7 +145,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 
   async function chat(request: GatewayChatRequest, call: ChatCall): Promise<ChatCompletion> {
     const attempts: Attempt[] = [];
-    const { admission, ...options } = await admit(request, 'chat', call, attempts);
+    const { admission, observation, ...options } = await admit(request, 'chat', call, attempts);
     let attempt;
     try {
       attempt = await runAttempts(attemptDeps, {
@@ -112,6 +155,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       });
     } catch (error: unknown) {
       admission.settle(NO_USAGE);
+      observation?.finished(failedRecord(call, request, false, attempts, error, now() - options.startedAt));
       throw error;
     }
     const { value: result, live } = attempt;
@@ -119,6 +163,22 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const usage = computeUsage(live.target.model, result.usage);
     admission.settle(usage);
     meter.record({ keyId: call.principal.keyId, model: live.target.model.id, provider: live.target.provider.id, ...usage, outcome: 'success' });
+    observation?.finished({
+      requestId: call.requestId,
+      keyId: call.principal.keyId,
+      requested: request.model,
+      model: live.target.model.id,
+      provider: live.target.provider.id,
+      streaming: false,
+      outcome: 'success',
+      errorCode: null,
+      finishReason: result.finishReason,
+      attempts,
+      usage,
+      cached: false,
+      latencyMs: now() - options.startedAt,
+      timeToFirstTokenMs: null,
+    });
     return {
       id: result.id,
       model: live.target.model.id,
@@ -135,7 +195,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 
   async function* stream(request: GatewayChatRequest, call: ChatCall): AsyncGenerator<ChatStreamEvent> {
     const attempts: Attempt[] = [];
-    const { admission, ...options } = await admit(request, 'streaming', call, attempts);
+    const { admission, observation, ...options } = await admit(request, 'streaming', call, attempts);
     let attempt;
     try {
       attempt = await runAttempts(attemptDeps, {
@@ -145,10 +205,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       });
     } catch (error: unknown) {
       admission.settle(NO_USAGE);
+      observation?.finished(failedRecord(call, request, true, attempts, error, now() - options.startedAt));
       throw error;
     }
     const { value: opened, live } = attempt;
-    yield* relay({ live, request, call, admission, head: opened.head, iterator: opened.iterator, attempts });
+    const timing = { startedAt: options.startedAt, firstTokenAt: now() };
+    yield* relay({ live, request, call, admission, observation, timing, head: opened.head, iterator: opened.iterator, attempts });
   }
 
   /** Provider parts to client events; finish and usage are held for the one final event. */
@@ -157,11 +219,13 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     request: GatewayChatRequest;
     call: ChatCall;
     admission: Admission;
+    observation: RequestObservation | undefined;
+    timing: { startedAt: number; firstTokenAt: number };
     head: ChatStreamPart[];
     iterator: AsyncIterator<ChatStreamPart>;
     attempts: Attempt[];
   }): AsyncGenerator<ChatStreamEvent> {
-    const { live, request, call, admission, head, iterator, attempts } = stream;
+    const { live, request, call, admission, observation, timing, head, iterator, attempts } = stream;
     const { target, watchdog } = live;
     const keyId = call.principal.keyId;
     const model = target.model.id;
@@ -171,6 +235,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     let reported: TokenUsage | undefined;
     let completionCharacters = 0;
     let outcome: UsageOutcome = 'cancelled';
+    let failure: unknown;
+    let finalUsage: CompletionUsage | undefined;
 
     const usageSoFar = () =>
       reported
@@ -226,24 +292,41 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
             throw part.error;
         }
       }
-      const usage = usageSoFar();
+      const usage = (finalUsage = usageSoFar());
       outcome = 'success';
       admission.settle(usage);
       meter.record({ keyId, model, provider, ...usage, outcome });
       yield { id, model, provider, delta: null, toolCallDeltas: null, finishReason: finishReason ?? 'other', usage, attempts, done: true };
     } catch (error: unknown) {
       outcome = call.signal.aborted ? 'cancelled' : 'failed';
+      failure = error;
       throw error;
     } finally {
       live.settle();
       // The consumer left early (cancel, downstream error): close the upstream now.
       void iterator.return?.(undefined)?.catch(() => undefined);
       // A cut-off stream still used tokens: settle and record what was seen.
+      const usage = finalUsage ?? usageSoFar();
       if (outcome !== 'success') {
-        const usage = usageSoFar();
         admission.settle(usage);
         meter.record({ keyId, model, provider, ...usage, outcome });
       }
+      observation?.finished({
+        requestId: call.requestId,
+        keyId,
+        requested: request.model,
+        model,
+        provider,
+        streaming: true,
+        outcome,
+        errorCode: outcome === 'failed' ? errorCodeOf(failure) : null,
+        finishReason: outcome === 'success' ? (finishReason ?? 'other') : null,
+        attempts,
+        usage,
+        cached: false,
+        latencyMs: now() - timing.startedAt,
+        timeToFirstTokenMs: timing.firstTokenAt - timing.startedAt,
+      });
     }
   }
 

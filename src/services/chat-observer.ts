@@ -1,0 +1,68 @@
+import type { ErrorCode } from '../errors.js';
+import type { FinishReason } from '../providers/contract.js';
+import type { Attempt, CompletionUsage, GatewayChatRequest } from './chat-types.js';
+
+/** Everything known about one completion once it is over: the audit record, the metrics and the span's end. */
+export interface CompletionRecord {
+  requestId: string;
+  keyId: string;
+  /** The model or route id the caller asked for. */
+  requested: string;
+  /** The model and provider that answered; null when nothing did. */
+  model: string | null;
+  provider: string | null;
+  streaming: boolean;
+  outcome: 'success' | 'failed' | 'cancelled';
+  errorCode: ErrorCode | null;
+  finishReason: FinishReason | null;
+  attempts: readonly Attempt[];
+  usage: CompletionUsage | null;
+  cached: boolean;
+  latencyMs: number;
+  /** Streams: from the request to the first token, in milliseconds. */
+  timeToFirstTokenMs: number | null;
+}
+
+export interface AttemptTarget {
+  model: string;
+  provider: string;
+  /** The provider's own model name. */
+  upstream: string;
+  providerType: string;
+}
+
+/** Hooks for one request, returned by `ChatObserver.requestStarted`. */
+export interface RequestObservation {
+  /** An attempt starts; the returned function is called with its outcome. */
+  attemptStarted(target: AttemptTarget): (attempt: Attempt) => void;
+  finished(record: CompletionRecord): void;
+}
+
+/**
+ * Watches completions without changing them: tracing, metrics and audit each
+ * implement it. Called on the hot path, so implementations do no I/O inline.
+ */
+export interface ChatObserver {
+  requestStarted(request: { requestId: string; keyId: string; requested: string; streaming: boolean; body: GatewayChatRequest }): RequestObservation;
+}
+
+const NOOP_ATTEMPT = () => undefined;
+
+/** Fans one request's events out to every observer; with none, costs nothing. */
+export function observeRequest(
+  observers: readonly ChatObserver[],
+  request: Parameters<ChatObserver['requestStarted']>[0],
+): RequestObservation | undefined {
+  if (observers.length === 0) return undefined;
+  const observations = observers.map((observer) => observer.requestStarted(request));
+  if (observations.length === 1) return observations[0];
+  return {
+    attemptStarted(target) {
+      const ends = observations.map((observation) => observation.attemptStarted(target));
+      return ends.length === 0 ? NOOP_ATTEMPT : (attempt) => ends.forEach((end) => end(attempt));
+    },
+    finished(record) {
+      for (const observation of observations) observation.finished(record);
+    },
+  };
+}

@@ -8,7 +8,15 @@ import type { Provider } from './providers/contract.js';
 import { createProvider } from './providers/create-provider.js';
 import { buildSchema } from './schema/build-schema.js';
 import { createCatalog } from './services/catalog.js';
+import type { TracerProvider } from '@opentelemetry/api';
 import { createAuthenticator } from './auth/create-authenticator.js';
+import { createCompletionCache } from './cache/completion-cache.js';
+import { createAudit } from './observability/audit/create-audit.js';
+import { createMetrics } from './observability/metrics/create-metrics.js';
+import { createTracing } from './observability/tracing/create-tracing.js';
+import { useQueryCache } from './plugins/use-query-cache.js';
+import type { ChatObserver } from './services/chat-observer.js';
+import { createEmbeddingService } from './services/embedding-service.js';
 import { createRedisClients } from './create-redis-clients.js';
 import { createAccountsService } from './services/accounts-service.js';
 import { createCallRegistry } from './services/call-registry.js';
@@ -46,7 +54,14 @@ function errorMessage(error: unknown): string {
 }
 
 /** The composition root: builds providers, services, Yoga and the servers from the config. */
-export function createGateway(options: { config: GatewayConfig; logger: Logger }): Gateway {
+export interface GatewayOptions {
+  config: GatewayConfig;
+  logger: Logger;
+  /** OpenTelemetry tracer provider; tracing is off (and free) without one. */
+  tracerProvider?: TracerProvider;
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
   const { config, logger } = options;
   // One keep-alive pool per provider, so each has its own connect timeout.
   const dispatchers = config.providers.map(
@@ -85,6 +100,12 @@ export function createGateway(options: { config: GatewayConfig; logger: Logger }
     accounts.seedConfigKeys().catch((error: unknown) => storeLog.warn({ err: errorMessage(error) }, 'could not re-seed config keys'));
   });
   const calls = createCallRegistry();
+  const redisHandle = redis ? { client: redis.client, keyPrefix: config.redis?.keyPrefix ?? 'sb:' } : undefined;
+  const metrics = createMetrics({ catalog, health, calls });
+  const tracing = createTracing(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {});
+  const audit = createAudit({ config: config.audit, logger: logger.child({ component: 'audit' }), ...(redisHandle ? { redis: redisHandle } : {}) });
+  const observers = [metrics.observer, tracing.observer, audit.observer].filter((observer): observer is ChatObserver => observer !== undefined);
+  const completionCache = createCompletionCache({ config: config.cache.completions, ...(redisHandle ? { redis: redisHandle } : {}) });
   let ready = false;
 
   const yoga = createGatewayYoga({
@@ -94,11 +115,21 @@ export function createGateway(options: { config: GatewayConfig; logger: Logger }
       health,
       usage,
       accounts,
-      chat: createChatService({ planner, health, usage, limits }),
+      chat: createChatService({ planner, health, usage, limits, observers, ...(completionCache ? { cache: completionCache } : {}), onCacheLookup: (hit) => metrics.cacheLookup('completion', hit) }),
+      embeddings: createEmbeddingService({ catalog, usage, limits }),
       calls,
     },
     authenticator,
     fieldLimits: { fields: config.limits.fields, rateLimits: guarded.rateLimits },
+    extraPlugins: {
+      metrics: metrics.plugin,
+      ...(tracing.plugin ? { tracing: tracing.plugin } : {}),
+      queryCache: useQueryCache({
+        config: config.cache.responses,
+        ...(redisHandle ? { redis: redisHandle } : {}),
+        onLookup: (hit) => metrics.cacheLookup('response', hit),
+      }),
+    },
     server: config.server,
     logger,
     isReady: async () => ready && (await stores.ping()),
@@ -129,6 +160,7 @@ export function createGateway(options: { config: GatewayConfig; logger: Logger }
     server.closeAllConnections();
     await Promise.all(dispatchers.map((dispatcher) => dispatcher.close()));
     await usage.flush();
+    await audit.flush();
     authenticator.close();
     await stores.close();
     await redis?.close();

@@ -182,6 +182,41 @@ export const redisConfigSchema = z.strictObject({
   keyPrefix: z.string().default('sb:'),
 });
 
+export const cacheConfigSchema = z.strictObject({
+  /** Completion cache for chat and chatStream. */
+  completions: z
+    .strictObject({
+      /**
+       * off: never; deterministic: when `temperature` is 0 or the caller sets `cache: true`;
+       * always: every request unless the caller sets `cache: false`.
+       */
+      mode: z.enum(['off', 'deterministic', 'always']).default('deterministic'),
+      ttlSeconds: z.number().int().positive().default(3_600),
+      /** key: each API key sees only its own entries; global: shared by every caller. */
+      scope: z.enum(['key', 'global']).default('key'),
+      /** Largest number of entries kept in memory (the Redis store is bounded by its TTLs). */
+      maxEntries: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
+  /** Response cache for catalog and embedding queries, per caller. */
+  responses: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Time to live per schema coordinate or type, in seconds; others are not cached. */
+      ttlSeconds: z.record(z.string(), z.number().int().min(0)).default({ 'Query.models': 60, 'Query.model': 60, 'Query.routes': 60, 'Query.providers': 10, 'Query.embedding': 3_600 }),
+    })
+    .prefault({}),
+});
+
+export const auditConfigSchema = z.strictObject({
+  /** auto: a Redis Stream when Redis is configured, else stdout. */
+  sink: z.enum(['auto', 'stdout', 'redis', 'off']).default('auto'),
+  /** Redis Stream length kept (approximate trimming). */
+  maxLength: z.number().int().positive().default(100_000),
+  /** Put prompts and answers in audit records. Off: they may hold personal data. */
+  includeContent: z.boolean().default(false),
+});
+
 export const serverConfigSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(4_000),
   host: z.string().min(1).default('0.0.0.0'),
@@ -208,6 +243,8 @@ export const configFileSchema = z.strictObject({
   auth: authConfigSchema.prefault({}),
   limits: limitsConfigSchema.prefault({}),
   redis: redisConfigSchema.optional(),
+  cache: cacheConfigSchema.prefault({}),
+  audit: auditConfigSchema.prefault({}),
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
@@ -221,6 +258,8 @@ export type RoutingConfig = z.infer<typeof routingConfigSchema>;
 export type AuthConfig = z.infer<typeof authConfigSchema>;
 export type LimitsConfig = z.infer<typeof limitsConfigSchema>;
 export type RedisConfig = z.infer<typeof redisConfigSchema>;
+export type CacheConfig = z.infer<typeof cacheConfigSchema>;
+export type AuditConfig = z.infer<typeof auditConfigSchema>;
 
 /** A model with every default filled in. */
 export interface ModelConfig {
@@ -249,4 +288,6 @@ export interface GatewayConfig {
   auth: AuthConfig;
   limits: LimitsConfig;
   redis?: RedisConfig;
+  cache: CacheConfig;
+  audit: AuditConfig;
 }

@@ -142,6 +142,8 @@ export function resolveConfig(
       auth: file.auth,
       limits: file.limits,
       ...(redis ? { redis } : {}),
+      cache: file.cache,
+      audit: file.audit,
     },
     problems,
   };

@@ -3,6 +3,7 @@ import { createBuilder } from './builder.js';
 import { addAccountsSchema } from './accounts-schema.js';
 import { addCatalogSchema } from './catalog-schema.js';
 import { addChatSchema } from './chat-schema.js';
+import { addEmbeddingsSchema } from './embeddings-schema.js';
 import { addScalars } from './scalars.js';
 
 /** The gateway's GraphQL schema. Pure: no services are needed to build it. */
@@ -12,5 +13,6 @@ export function buildSchema(): GraphQLSchema {
   addCatalogSchema(builder);
   addChatSchema(builder);
   addAccountsSchema(builder);
+  addEmbeddingsSchema(builder);
   return builder.toSchema({ sortSchema: false });
 }

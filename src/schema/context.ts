@@ -2,6 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import type { HealthRegistry } from '../routing/target-health.js';
 import type { AccountsService } from '../services/accounts-service.js';
 import type { CallRegistry } from '../services/call-registry.js';
+import type { EmbeddingService } from '../services/embedding-service.js';
 import type { Catalog } from '../services/catalog.js';
 import type { ChatService } from '../services/chat-service.js';
 import type { UsageMeter } from '../services/usage-meter.js';
@@ -13,6 +14,7 @@ export interface GatewayServices {
   health: HealthRegistry;
   usage: UsageMeter;
   accounts: AccountsService;
+  embeddings: EmbeddingService;
   /** Operations in flight, with their cancellation; shutdown aborts those left when its grace ends. */
   calls: CallRegistry;
 }

@@ -1,6 +1,6 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
-import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { ServerConfig } from '../config/config-schema.js';
 import type { Logger } from '../create-logger.js';
 import { useBodyLimit } from '../plugins/use-body-limit.js';
@@ -60,7 +60,9 @@ export function createGatewayYoga(options: {
   logger: Logger;
   /** False while starting or draining (or the shared store is away): `/readyz` answers 503 then. */
   isReady: () => Promise<boolean>;
+  extraPlugins: { metrics: Plugin; tracing?: Plugin; queryCache: Plugin };
 }): GatewayYoga {
+  const { extraPlugins } = options;
   const { services, authenticator } = options;
   const { server, logger } = options;
   const yogaLogger = logger.child({ component: 'yoga' });
@@ -88,6 +90,9 @@ export function createGatewayYoga(options: {
       useReadinessCheck({ endpoint: '/readyz', check: () => options.isReady() }),
       // First, so every response (errors included) carries the id.
       useRequestId(),
+      // Early, so they time and count everything after them; metrics also serves GET /metrics.
+      extraPlugins.metrics,
+      ...(extraPlugins.tracing ? [extraPlugins.tracing] : []),
       // Before parsing: a huge body is refused without reading it.
       useBodyLimit({ maxBodyBytes: server.maxBodyBytes }),
       useOperationLog(logger.child({ component: 'graphql' })),
@@ -95,6 +100,8 @@ export function createGatewayYoga(options: {
       useRequestErrorCodes(),
       // Before execution, after the caller is known: per-field limits, subscriptions included.
       useFieldRateLimits(options.fieldLimits),
+      // After the caller is known (the cache is per caller); hits skip execution.
+      extraPlugins.queryCache,
       // During validation: nothing over the limits reaches a resolver.
       useOperationLimits({
         maxDepth: server.maxDepth,

@@ -6,6 +6,7 @@ import type { HealthRegistry } from '../routing/target-health.js';
 import type { Target } from './catalog.js';
 import type { Attempt, ChatCompletion, ChatStreamEvent, CompletionUsage, GatewayChatRequest } from './chat-types.js';
 import { computeUsage, estimatePromptTokens, estimateTokens } from './compute-usage.js';
+import type { CompletionCache } from '../cache/completion-cache.js';
 import type { Admission, LimitsService } from './limits-service.js';
 import type { UsageMeter, UsageOutcome } from './usage-meter.js';
 import type { Principal } from '../auth/principal.js';
@@ -38,6 +39,10 @@ export interface ChatServiceDeps {
   limits: LimitsService;
   /** Tracing, metrics, audit: watch every completion. */
   observers?: readonly ChatObserver[];
+  /** The completion cache, when enabled. */
+  cache?: CompletionCache;
+  /** Called on every completion cache lookup (metrics). */
+  onCacheLookup?: (hit: boolean) => void;
   /** @default performance.now */
   now?: () => number;
   /** @default Math.random */

@@ -20,6 +20,14 @@ export function useRequestId(): Plugin {
       const incoming = request.headers.get(HEADER);
       ids.set(request, incoming && ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID());
     },
+    onResultProcess({ request, result }) {
+      // Errors carry the id too, so a client that only logs the error body can still quote it.
+      const id = ids.get(request);
+      if (!id || Array.isArray(result) || Symbol.asyncIterator in (result as object)) return;
+      for (const error of (result as { errors?: { extensions?: Record<string, unknown> }[] }).errors ?? []) {
+        error.extensions = { ...error.extensions, requestId: id };
+      }
+    },
     onResponse({ request, response }) {
       const id = ids.get(request);
       if (id) response.headers.set(HEADER, id);

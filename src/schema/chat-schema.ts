@@ -111,6 +111,9 @@ export function addChatSchema(builder: Builder) {
       toolChoice: t.field({ type: ToolChoiceInput, description: 'Which tools it may call (default: AUTO when tools are given).' }),
       responseFormat: t.field({ type: ResponseFormatInput, description: 'Ask for JSON output.' }),
       user: t.string({ description: 'Your end-user id, forwarded to the provider for abuse monitoring.' }),
+      cache: t.boolean({
+        description: 'The completion cache: true = use it, false = bypass it, null = the configured policy (by default: cached when temperature is 0).',
+      }),
     }),
   });
 
@@ -191,6 +194,7 @@ export function addChatSchema(builder: Builder) {
       finishReason: t.field({ type: FinishReason, nullable: true, description: 'On the last event: why it stopped.', resolve: (event) => event.finishReason }),
       usage: t.field({ type: Usage, nullable: true, description: 'On the last event: tokens and cost.', resolve: (event) => event.usage }),
       attempts: t.field({ type: [AttemptRef], nullable: true, description: 'On the last event: every target tried.', resolve: (event) => event.attempts }),
+      cached: t.exposeBoolean('cached', { nullable: true, description: 'On the last event: true when the answer was replayed from the completion cache.' }),
       done: t.exposeBoolean('done', { description: 'True on the last event only.' }),
     }),
   });

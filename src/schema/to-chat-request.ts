@@ -21,6 +21,7 @@ export interface ChatInputShape {
   toolChoice?: { mode: 'auto' | 'none' | 'required' | 'tool'; name?: string | null } | null;
   responseFormat?: { type: 'text' | 'json_object' | 'json_schema'; name?: string | null; schema?: unknown; strict?: boolean | null } | null;
   user?: string | null;
+  cache?: boolean | null;
 }
 
 const MAX_MESSAGES = 2_000;
@@ -101,6 +102,7 @@ export function toChatRequest(input: ChatInputShape): GatewayChatRequest {
   if (maxTokens !== undefined) request.maxTokens = maxTokens;
   if (input.seed != null) request.seed = input.seed;
   if (input.user) request.user = input.user;
+  if (input.cache != null) request.cache = input.cache;
   if (input.stop?.length) {
     if (input.stop.length > MAX_STOP_SEQUENCES) throw invalid('input.stop', `expected at most ${MAX_STOP_SEQUENCES} sequences, but got ${input.stop.length}`);
     request.stop = [...input.stop];

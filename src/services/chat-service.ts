@@ -1,4 +1,4 @@
-import type { ChatRequest, ChatStreamPart, TokenUsage } from '../providers/contract.js';
+import type { ChatRequest, ChatStreamPart, TokenUsage, ToolCall } from '../providers/contract.js';
 import type { Watchdog } from '../routing/attempt-watchdog.js';
 import type { RoutePlanner } from '../routing/plan-routes.js';
 import { defaultWait, runAttempts, type AttemptDeps, type LiveAttempt } from '../routing/run-attempts.js';
@@ -6,7 +6,7 @@ import type { HealthRegistry } from '../routing/target-health.js';
 import type { Target } from './catalog.js';
 import type { Attempt, ChatCompletion, ChatStreamEvent, CompletionUsage, GatewayChatRequest } from './chat-types.js';
 import { computeUsage, estimatePromptTokens, estimateTokens } from './compute-usage.js';
-import type { CompletionCache } from '../cache/completion-cache.js';
+import type { CachedCompletion, CompletionCache } from '../cache/completion-cache.js';
 import type { Admission, LimitsService } from './limits-service.js';
 import type { UsageMeter, UsageOutcome } from './usage-meter.js';
 import type { Principal } from '../auth/principal.js';
@@ -85,8 +85,16 @@ function failedRecord(call: ChatCall, request: GatewayChatRequest, streaming: bo
 const EXPECTED_COMPLETION_TOKENS = 256;
 
 function upstreamRequest(request: GatewayChatRequest, target: Target): ChatRequest {
-  return { ...request, model: target.model.upstream };
+  const { cache: _cache, ...upstream } = request;
+  return { ...upstream, model: target.model.upstream };
 }
+
+/** Only whole answers are worth replaying: not cut off, not filtered, not failed. */
+function cacheable(finishReason: string | null): finishReason is 'stop' | 'tool_calls' {
+  return finishReason === 'stop' || finishReason === 'tool_calls';
+}
+
+const TOKEN_LIKE = /\s*\S+|\s+$/g;
 
 /** Opens a stream and reads up to its first content part, so a failure before it can still fall back. */
 async function open(target: Target, request: GatewayChatRequest, signal: AbortSignal, watchdog: Watchdog) {
@@ -148,7 +156,70 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     };
   }
 
+  /** A cache hit as a completion: no attempts, nothing spent, counted as a request. */
+  function fromCache(hit: CachedCompletion, request: GatewayChatRequest, call: ChatCall, streaming: boolean, startedAt: number): ChatCompletion {
+    const usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, estimated: false };
+    meter.record({ keyId: call.principal.keyId, model: hit.model, provider: hit.provider, ...usage, outcome: 'success' });
+    const latencyMs = now() - startedAt;
+    observeRequest(observers, { requestId: call.requestId, keyId: call.principal.keyId, requested: request.model, streaming, body: request })?.finished({
+      requestId: call.requestId,
+      keyId: call.principal.keyId,
+      requested: request.model,
+      model: hit.model,
+      provider: hit.provider,
+      streaming,
+      outcome: 'success',
+      errorCode: null,
+      finishReason: hit.finishReason,
+      attempts: [],
+      usage,
+      cached: true,
+      latencyMs,
+      timeToFirstTokenMs: streaming ? latencyMs : null,
+    });
+    return { ...hit, usage, cached: true, attempts: [], latencyMs };
+  }
+
+  /** The cache key for this request, checking the allow-list first (a hit must not bypass it). */
+  function cacheKeyFor(request: GatewayChatRequest, call: ChatCall): string | undefined {
+    if (!deps.cache) return undefined;
+    if (!call.principal.allowsModel(request.model)) {
+      throw new GatewayError('FORBIDDEN', `This key may not use "${request.model}".`, { details: { model: request.model } });
+    }
+    return deps.cache.keyFor(request, call.principal.keyId);
+  }
+
+  async function lookup(key: string): Promise<CachedCompletion | undefined> {
+    const hit = await deps.cache?.get(key);
+    deps.onCacheLookup?.(hit !== undefined);
+    return hit;
+  }
+
+  function remember(key: string | undefined, completion: Omit<CachedCompletion, 'usage'> & { usage: { promptTokens: number; completionTokens: number } }): void {
+    if (!key || !cacheable(completion.finishReason)) return;
+    const { id, model, provider, content, toolCalls, finishReason, usage } = completion;
+    void deps.cache?.set(key, { id, model, provider, content, toolCalls, finishReason, usage: { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens } });
+  }
+
   async function chat(request: GatewayChatRequest, call: ChatCall): Promise<ChatCompletion> {
+    const key = cacheKeyFor(request, call);
+    if (!key || !deps.cache) return uncachedChat(request, call);
+    const startedAt = now();
+    const hit = await lookup(key);
+    if (hit) return fromCache(hit, request, call, false, startedAt);
+    // Identical concurrent requests share one upstream call; the others are served as cache hits.
+    let leader = false;
+    const completion = await deps.cache.singleFlight(key, async () => {
+      leader = true;
+      const fresh = await uncachedChat(request, call);
+      remember(key, fresh);
+      return fresh;
+    });
+    if (leader) return completion;
+    return fromCache(completion, request, call, false, startedAt);
+  }
+
+  async function uncachedChat(request: GatewayChatRequest, call: ChatCall): Promise<ChatCompletion> {
     const attempts: Attempt[] = [];
     const { admission, observation, ...options } = await admit(request, 'chat', call, attempts);
     let attempt;
@@ -199,6 +270,29 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   }
 
   async function* stream(request: GatewayChatRequest, call: ChatCall): AsyncGenerator<ChatStreamEvent> {
+    const key = cacheKeyFor(request, call);
+    if (key) {
+      const startedAt = now();
+      const hit = await lookup(key);
+      if (hit) {
+        yield* replay(fromCache(hit, request, call, true, startedAt));
+        return;
+      }
+    }
+    yield* uncachedStream(request, call, key);
+  }
+
+  /** A cached answer replayed as a stream: its text in word-sized deltas, tool calls whole, then the final event. */
+  async function* replay(completion: ChatCompletion): AsyncGenerator<ChatStreamEvent> {
+    const base = { id: completion.id, model: completion.model, provider: completion.provider, finishReason: null, usage: null, attempts: null, cached: null, done: false };
+    for (const delta of completion.content?.match(TOKEN_LIKE) ?? []) yield { ...base, delta, toolCallDeltas: null };
+    if (completion.toolCalls.length > 0) {
+      yield { ...base, delta: null, toolCallDeltas: completion.toolCalls.map((call, index) => ({ index, id: call.id, name: call.name, argumentsDelta: call.arguments })) };
+    }
+    yield { ...base, delta: null, toolCallDeltas: null, finishReason: completion.finishReason, usage: completion.usage, attempts: [], cached: true, done: true };
+  }
+
+  async function* uncachedStream(request: GatewayChatRequest, call: ChatCall, cacheKey: string | undefined): AsyncGenerator<ChatStreamEvent> {
     const attempts: Attempt[] = [];
     const { admission, observation, ...options } = await admit(request, 'streaming', call, attempts);
     let attempt;
@@ -215,7 +309,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     }
     const { value: opened, live } = attempt;
     const timing = { startedAt: options.startedAt, firstTokenAt: now() };
-    yield* relay({ live, request, call, admission, observation, timing, head: opened.head, iterator: opened.iterator, attempts });
+    yield* relay({ live, request, call, admission, observation, timing, cacheKey, head: opened.head, iterator: opened.iterator, attempts });
   }
 
   /** Provider parts to client events; finish and usage are held for the one final event. */
@@ -226,11 +320,15 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     admission: Admission;
     observation: RequestObservation | undefined;
     timing: { startedAt: number; firstTokenAt: number };
+    cacheKey: string | undefined;
     head: ChatStreamPart[];
     iterator: AsyncIterator<ChatStreamPart>;
     attempts: Attempt[];
   }): AsyncGenerator<ChatStreamEvent> {
-    const { live, request, call, admission, observation, timing, head, iterator, attempts } = stream;
+    const { live, request, call, admission, observation, timing, cacheKey, head, iterator, attempts } = stream;
+    // Assembled only when the answer may be cached.
+    let text = cacheKey ? '' : undefined;
+    const toolCalls: ToolCall[] = [];
     const { target, watchdog } = live;
     const keyId = call.principal.keyId;
     const model = target.model.id;
@@ -260,6 +358,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       finishReason: null,
       usage: null,
       attempts: null,
+      cached: null,
       done: false,
     });
 
@@ -281,10 +380,17 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
             break;
           case 'text-delta':
             completionCharacters += part.text.length;
+            if (text !== undefined) text += part.text;
             yield event(part.text, null);
             break;
           case 'tool-call-delta':
             completionCharacters += part.argumentsDelta?.length ?? 0;
+            if (text !== undefined) {
+              const assembled = (toolCalls[part.index] ??= { id: '', name: '', arguments: '' });
+              if (part.id) assembled.id = part.id;
+              if (part.name) assembled.name += part.name;
+              if (part.argumentsDelta) assembled.arguments += part.argumentsDelta;
+            }
             yield event(null, [{ index: part.index, id: part.id, name: part.name, argumentsDelta: part.argumentsDelta }]);
             break;
           case 'finish':
@@ -301,7 +407,10 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       outcome = 'success';
       admission.settle(usage);
       meter.record({ keyId, model, provider, ...usage, outcome });
-      yield { id, model, provider, delta: null, toolCallDeltas: null, finishReason: finishReason ?? 'other', usage, attempts, done: true };
+      if (!usage.estimated) {
+        remember(cacheKey, { id, model, provider, content: text ?? null, toolCalls: toolCalls.filter(Boolean), finishReason: finishReason ?? 'other', usage });
+      }
+      yield { id, model, provider, delta: null, toolCallDeltas: null, finishReason: finishReason ?? 'other', usage, attempts, cached: false, done: true };
     } catch (error: unknown) {
       outcome = call.signal.aborted ? 'cancelled' : 'failed';
       failure = error;

@@ -2,7 +2,10 @@ import type { ErrorCode } from '../errors.js';
 import type { ChatRequest, FinishReason, ToolCall } from '../providers/contract.js';
 
 /** A chat request as a client sends it: `model` is a model id or a route id. */
-export type GatewayChatRequest = ChatRequest;
+export interface GatewayChatRequest extends ChatRequest {
+  /** The completion cache: true = use it, false = bypass it, undefined = the configured mode. Never sent upstream. */
+  cache?: boolean;
+}
 
 export const ATTEMPT_OUTCOMES = ['success', 'failed', 'timed_out', 'skipped'] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
@@ -57,5 +60,7 @@ export interface ChatStreamEvent {
   finishReason: FinishReason | null;
   usage: CompletionUsage | null;
   attempts: Attempt[] | null;
+  /** On the last event: true when the answer was replayed from the completion cache. */
+  cached: boolean | null;
   done: boolean;
 }

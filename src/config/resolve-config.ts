@@ -130,6 +130,7 @@ export function resolveConfig(
   // REDIS_URL turns on the shared stores when the config does not configure Redis itself.
   const redis = file.redis ?? (env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: 'sb:' } : undefined);
   if (redis && !redis.url && !redis.cluster && !redis.sentinel) problems.push('redis: expected one of url, cluster or sentinel');
+  if (file.audit.sink === 'redis' && !redis) problems.push('audit.sink: "redis" needs redis (a url, cluster or sentinel) or REDIS_URL; use "auto" or "stdout"');
 
   return {
     config: {

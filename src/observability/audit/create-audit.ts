@@ -2,6 +2,10 @@ import type { Cluster, Redis } from 'ioredis';
 import type { AuditConfig } from '../../config/config-schema.js';
 import type { Logger } from '../../create-logger.js';
 import type { ChatObserver } from '../../services/chat-observer.js';
+import { toAuditRecord, type AuditRecord } from './audit-record.js';
+import { createRedisAuditSink } from './redis-audit-sink.js';
+
+export type { AuditAttempt, AuditRecord } from './audit-record.js';
 
 /** One audit record per completion, to stdout or a Redis Stream. */
 export interface Audit {
@@ -16,7 +20,55 @@ export interface AuditDeps {
   redis?: { client: Redis | Cluster; keyPrefix: string };
 }
 
-/** STUB: replaced by the audit implementation. */
-export function createAudit(_deps: AuditDeps): Audit {
-  return { observer: undefined, flush: async () => undefined };
+/** The stream's key under the Redis key prefix. */
+export const AUDIT_STREAM = 'audit';
+
+const NOOP_ATTEMPT = () => undefined;
+
+/**
+ * The audit trail: one `AuditRecord` per completion (see its JSDoc for the
+ * fields), to the sink the config picks:
+ * - `stdout`: a log line through the given logger at info, `{ audit: record }`, msg `completion`;
+ * - `redis`: `XADD <keyPrefix>audit MAXLEN ~ <maxLength> * record <json>`, batched off the hot path;
+ * - `auto`: `redis` when Redis is configured, else `stdout`;
+ * - `off`: no observer at all.
+ */
+export function createAudit(deps: AuditDeps): Audit {
+  const { config, logger } = deps;
+  const sinkName = config.sink === 'auto' ? (deps.redis ? 'redis' : 'stdout') : config.sink;
+  if (sinkName === 'off') return { observer: undefined, flush: async () => undefined };
+
+  let write: (record: AuditRecord) => void;
+  let flush: () => Promise<void> = async () => undefined;
+  if (sinkName === 'redis') {
+    if (!deps.redis) throw new Error('audit.sink is "redis" but no Redis is configured: set `redis` or choose another audit sink.');
+    const sink = createRedisAuditSink({
+      client: deps.redis.client,
+      key: `${deps.redis.keyPrefix}${AUDIT_STREAM}`,
+      maxLength: config.maxLength,
+      logger,
+    });
+    write = (record) => sink.write(JSON.stringify(record));
+    flush = () => sink.flush();
+  } else {
+    write = (record) => logger.info({ audit: record }, 'completion');
+  }
+
+  const observer: ChatObserver = {
+    requestStarted(request) {
+      const body = config.includeContent ? request.body : undefined;
+      return {
+        attemptStarted: () => NOOP_ATTEMPT,
+        finished(record) {
+          try {
+            write(toAuditRecord(record, { time: new Date(), ...(body ? { body } : {}) }));
+          } catch (error: unknown) {
+            // Auditing must never break a completion.
+            logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not write an audit record');
+          }
+        },
+      };
+    },
+  };
+  return { observer, flush };
 }

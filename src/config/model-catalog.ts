@@ -4,7 +4,8 @@ import type { ModelCapability } from './config-schema.js';
 /** What the gateway knows about a well-known model when the config does not say. */
 export interface CatalogEntry {
   contextWindow: number;
-  maxOutputTokens: number;
+  /** Absent for embedding models: they produce vectors, not tokens. */
+  maxOutputTokens?: number;
   /** USD per million tokens, list price at the time of writing. */
   pricing: { input: number; output: number };
   capabilities: ModelCapability[];
@@ -13,6 +14,7 @@ export interface CatalogEntry {
 
 const CHAT: ModelCapability[] = ['chat', 'streaming', 'tools', 'json'];
 const CHAT_VISION: ModelCapability[] = [...CHAT, 'vision'];
+const EMBEDDINGS: ModelCapability[] = ['embeddings'];
 
 /**
  * Defaults keyed by the provider's own model name. Prices move: a `pricing`
@@ -36,6 +38,9 @@ export const MODEL_CATALOG: Readonly<Record<string, CatalogEntry>> = {
   'mistral-small-latest': { contextWindow: 128_000, maxOutputTokens: 32_768, pricing: { input: 0.1, output: 0.3 }, capabilities: CHAT },
   'mistral-large-latest': { contextWindow: 128_000, maxOutputTokens: 32_768, pricing: { input: 2, output: 6 }, capabilities: CHAT },
   'deepseek-chat': { contextWindow: 128_000, maxOutputTokens: 8_192, pricing: { input: 0.28, output: 0.42 }, capabilities: CHAT },
+  'text-embedding-3-small': { contextWindow: 8_191, pricing: { input: 0.02, output: 0 }, capabilities: EMBEDDINGS },
+  'text-embedding-3-large': { contextWindow: 8_191, pricing: { input: 0.13, output: 0 }, capabilities: EMBEDDINGS },
+  'gemini-embedding-001': { contextWindow: 2_048, pricing: { input: 0.15, output: 0 }, capabilities: EMBEDDINGS },
   'meta-llama/Llama-3.3-70B-Instruct-Turbo': { contextWindow: 131_072, maxOutputTokens: 32_768, pricing: { input: 0.88, output: 0.88 }, capabilities: CHAT },
 };
 
@@ -51,9 +56,9 @@ export interface WellKnownProvider {
 }
 
 export const WELL_KNOWN_PROVIDERS: readonly WellKnownProvider[] = [
-  { id: 'openai', type: 'openai', baseUrl: 'https://api.openai.com/v1', keyVariables: ['OPENAI_API_KEY'], models: ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano'] },
+  { id: 'openai', type: 'openai', baseUrl: 'https://api.openai.com/v1', keyVariables: ['OPENAI_API_KEY'], models: ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'text-embedding-3-small', 'text-embedding-3-large'] },
   { id: 'anthropic', type: 'anthropic', baseUrl: 'https://api.anthropic.com/v1', keyVariables: ['ANTHROPIC_API_KEY'], models: ['claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1'] },
-  { id: 'google', type: 'google', baseUrl: 'https://generativelanguage.googleapis.com/v1beta', keyVariables: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'], models: ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite'] },
+  { id: 'google', type: 'google', baseUrl: 'https://generativelanguage.googleapis.com/v1beta', keyVariables: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'], models: ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite', 'gemini-embedding-001'] },
   { id: 'groq', type: 'openai', baseUrl: 'https://api.groq.com/openai/v1', keyVariables: ['GROQ_API_KEY'], models: ['llama-3.1-8b-instant', 'llama-3.3-70b-versatile'] },
   { id: 'mistral', type: 'openai', baseUrl: 'https://api.mistral.ai/v1', keyVariables: ['MISTRAL_API_KEY'], models: ['mistral-small-latest', 'mistral-large-latest'] },
   { id: 'deepseek', type: 'openai', baseUrl: 'https://api.deepseek.com/v1', keyVariables: ['DEEPSEEK_API_KEY'], models: ['deepseek-chat'] },

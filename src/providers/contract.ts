@@ -90,6 +90,19 @@ export type ChatStreamPart =
   | { type: 'finish'; finishReason: FinishReason }
   | { type: 'error'; error: import('./provider-error.js').ProviderError };
 
+/** Texts to embed: `model` is the provider's own model name. */
+export interface EmbeddingRequest {
+  model: string;
+  inputs: string[];
+}
+
+export interface EmbeddingResponse {
+  /** One vector per input, in input order. */
+  vectors: number[][];
+  /** `estimated` is true when the upstream reported no usage and the adapter counted. */
+  usage: { promptTokens: number; estimated?: boolean };
+}
+
 /** A configured provider instance. */
 export interface Provider {
   readonly id: string;
@@ -102,6 +115,11 @@ export interface Provider {
    * Aborting `signal` closes the upstream connection at once.
    */
   stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamPart>;
+  /**
+   * Embeds many texts in one upstream call; vectors come back in input order.
+   * Rejects with a ProviderError. Absent when the provider has no embeddings API.
+   */
+  embed?(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResponse>;
   /** Releases pooled connections. */
   close?(): Promise<void>;
 }

@@ -50,12 +50,12 @@ providers:
 `;
 
 describe('parseConfig: embedded default', () => {
-  it('serves the local demo provider, its two models and the demo route', () => {
+  it('serves the local demo provider, its models and the demo route', () => {
     const config = parseConfig(undefined, EMBEDDED_DEFAULT, {});
     expect(config.source).toBe(EMBEDDED_DEFAULT);
     expect(ids(config.providers)).toEqual(['local']);
     expect(config.providers[0]?.type).toBe('local');
-    expect(ids(config.models)).toEqual(['local/echo', 'local/lorem']);
+    expect(ids(config.models)).toEqual(['local/echo', 'local/lorem', 'local/embed']);
     expect(config.models.every((model) => model.provider === 'local')).toBe(true);
     expect(ids(config.routes)).toEqual(['demo']);
     expect(config.routes[0]?.targets.map((target) => target.model)).toEqual(['local/echo', 'local/lorem']);
@@ -394,7 +394,7 @@ providers:
 
     const withLocal = parse(LOCAL_ONLY);
     expect(ids(withLocal.providers)).toEqual(['local']);
-    expect(ids(withLocal.models)).toEqual(['local/echo', 'local/lorem']);
+    expect(ids(withLocal.models)).toEqual(['local/echo', 'local/lorem', 'local/embed']);
     expect(withLocal.routes).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import type { SseEvent } from '../http/parse-sse.js';
 import { relayUpstreamStream } from '../http/relay-upstream-stream.js';
 import { malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import { ProviderError } from '../provider-error.js';
+import { createGeminiEmbed } from './gemini-embeddings.js';
 import { mapGeminiFinishReason, toGeminiBody, type GeminiResponse, type GeminiUsage } from './gemini-wire.js';
 
 export interface GoogleProviderOptions {
@@ -144,5 +145,6 @@ export function createGoogleProvider(options: GoogleProviderOptions, transport: 
     type: 'google',
     chat,
     stream,
+    embed: createGeminiEmbed(id, base, headers, transport),
   };
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChatMessage, ChatRequest, ChatResult, ChatStreamPart, Provider } from '../contract.js';
+import type { ChatMessage, ChatRequest, ChatResult, ChatStreamPart, EmbeddingRequest, EmbeddingResponse, Provider } from '../contract.js';
 import { ProviderError } from '../provider-error.js';
+import { embedLocally } from './local-embeddings.js';
 
 export interface LocalProviderOptions {
   id: string;
@@ -39,7 +40,8 @@ function answerTokens(request: ChatRequest, id: string): string[] {
     const count = request.maxTokens ?? DEFAULT_LOREM_TOKENS;
     return Array.from({ length: count }, (_, index) => `${index === 0 ? '' : ' '}${LOREM[index % LOREM.length] ?? ''}`);
   }
-  throw new ProviderError('UPSTREAM_REJECTED', `Provider "${id}" has no model "${request.model}" (it serves echo and lorem).`, {
+  const what = request.model === 'embed' ? 'chat model "embed" (embed is an embedding model)' : `model "${request.model}"`;
+  throw new ProviderError('UPSTREAM_REJECTED', `Provider "${id}" has no ${what} (it serves echo and lorem).`, {
     provider: id,
     status: 404,
     retryable: false,
@@ -97,5 +99,9 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
     yield { type: 'usage', usage: { promptTokens: answer.promptTokens, completionTokens: answer.tokens.length } };
   }
 
-  return { id, type: 'local', chat, stream };
+  async function embed(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResponse> {
+    return embedLocally(id, request, signal);
+  }
+
+  return { id, type: 'local', chat, stream, embed };
 }

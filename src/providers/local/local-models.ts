@@ -2,7 +2,7 @@ import type { ModelCapability } from '../../config/config-schema.js';
 
 /** The demo models the built-in `local` provider serves. */
 export interface LocalModelSpec {
-  upstream: 'echo' | 'lorem';
+  upstream: 'echo' | 'lorem' | 'embed';
   description: string;
   capabilities: ModelCapability[];
 }
@@ -19,5 +19,10 @@ export const LOCAL_MODELS: readonly LocalModelSpec[] = [
     description:
       'Demo model (built in, offline, free): writes placeholder Latin text up to maxTokens (default 64), streamed token by token.',
     capabilities: ['chat', 'streaming'],
+  },
+  {
+    upstream: 'embed',
+    description: 'Demo embedding model (built in, offline, free): 16-dimension vectors from a hash of the text, deterministic.',
+    capabilities: ['embeddings'],
   },
 ];

@@ -3,6 +3,7 @@ import type { SseEvent } from '../http/parse-sse.js';
 import { relayUpstreamStream } from '../http/relay-upstream-stream.js';
 import { malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import { ProviderError } from '../provider-error.js';
+import { createOpenAIEmbed } from './openai-embeddings.js';
 import { mapOpenAIFinishReason, toOpenAIBody, type OpenAIChatBody } from './openai-wire.js';
 
 export interface OpenAIProviderOptions {
@@ -78,7 +79,8 @@ async function* decodeOpenAIStream(id: string, events: AsyncIterable<SseEvent>):
 /** A provider for any OpenAI-compatible Chat Completions API (OpenAI, Groq, vLLM, Ollama …). */
 export function createOpenAIProvider(options: OpenAIProviderOptions, transport: UpstreamTransport): Provider {
   const { id } = options;
-  const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const url = `${base}/chat/completions`;
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
 
@@ -116,5 +118,6 @@ export function createOpenAIProvider(options: OpenAIProviderOptions, transport: 
     type: 'openai',
     chat,
     stream,
+    embed: createOpenAIEmbed(id, `${base}/embeddings`, headers, transport),
   };
 }

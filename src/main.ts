@@ -3,6 +3,7 @@ import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
 import { createLogger } from './create-logger.js';
 import { createGateway } from './gateway.js';
+import { createTracerProvider } from './observability/tracing/create-tracer-provider.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, allowPositionals: false });
@@ -18,7 +19,9 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const gateway = createGateway({ config, logger });
+  // OpenTelemetry traces over OTLP when the standard OTEL_* variables ask for them.
+  const tracerProvider = createTracerProvider(process.env);
+  const gateway = createGateway({ config, logger, ...(tracerProvider ? { tracerProvider } : {}) });
   const url = await gateway.listen();
   logger.info(
     {
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
       'OPEN ACCESS: no API keys or JWT issuer are configured, so anyone who can reach this port can use every configured provider. Add auth.keys to the config to require keys.',
     );
   }
+  if (tracerProvider) logger.info('tracing: exporting spans over OTLP (OTEL_* environment variables)');
   if (!config.redis) logger.info('state (limits, usage, keys) is in memory: run one replica, or set REDIS_URL to share it');
 
   let signals = 0;
@@ -44,16 +48,20 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     logger.info({ signal, graceMs: config.server.shutdownGraceMs }, 'shutting down: draining in-flight operations');
-    gateway.stop().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    gateway
+      .stop()
+      // Flush the spans still batched before exiting.
+      .then(() => tracerProvider?.shutdown())
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

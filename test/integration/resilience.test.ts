@@ -197,7 +197,7 @@ describe('circuit breakers', () => {
       ['primary', 'backup'],
       `
 models:
-  - { provider: primary, upstream: m, breaker: { consecutiveFailures: 3, halfOpenAfterMs: 300 } }
+  - { provider: primary, upstream: m, breaker: { consecutiveFailures: 3, halfOpenAfterMs: 1500 } }
   - { provider: backup, upstream: m }
 routes:
   - id: r
@@ -241,7 +241,7 @@ routes:
     ]);
 
     // The cool-down is real time (the breaker reads the wall clock): wait it out.
-    const coolDownLeft = openedBy + 300 + 10 - performance.now();
+    const coolDownLeft = openedBy + 1_500 + 10 - performance.now();
     if (coolDownLeft > 0) await new Promise((resolve) => setTimeout(resolve, coolDownLeft));
 
     // The probe: slow enough to observe HALF_OPEN while it is in flight.

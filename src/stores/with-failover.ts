@@ -18,17 +18,22 @@ export interface FailoverOptions {
 export function withFailover(options: FailoverOptions): { rateLimits: RateLimitStore; budgets: BudgetStore } {
   const { primary, fallback, policy, logger } = options;
   let down = false;
+  let lastSuccessAt = 0;
 
   async function guarded<T>(onPrimary: () => Promise<T>, onFallback: () => Promise<T>): Promise<T> {
+    const startedAt = performance.now();
     try {
       const result = await onPrimary();
+      lastSuccessAt = Math.max(lastSuccessAt, startedAt);
       if (down) {
         down = false;
         logger.warn('limit store is reachable again: limits are shared across replicas again');
       }
       return result;
     } catch (error: unknown) {
-      if (!down) {
+      // A call sent before the store came back can fail late (its timeout); it says nothing about now.
+      const stale = startedAt < lastSuccessAt;
+      if (!down && !stale) {
         down = true;
         logger.error(
           { err: error instanceof Error ? error.message : String(error), policy },

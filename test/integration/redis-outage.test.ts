@@ -138,7 +138,7 @@ describe('Redis outage', () => {
     expect(last?.body).toMatchObject({ data: { chat: { message: { content: 'yes' } } } });
     expect(recovered).toBe(true);
     expect(await readyz(gw)).toBe(200);
-    expect(logLines(gw, 'reachable again')).toHaveLength(1);
+    expect(logLines(gw, 'limit store is reachable again')).toHaveLength(1);
     expect(logLines(gw, 'limit store unreachable')).toHaveLength(1);
   });
 
@@ -166,7 +166,7 @@ describe('Redis outage', () => {
     const after = await Promise.all([chat(a), chat(b), chat(a), chat(b)]);
     expect(succeeded(after)).toBe(3);
     expect(after.filter((result) => !result.body.data).map((result) => codeOf(result.body.errors))).toEqual(['RATE_LIMITED']);
-    for (const gw of gateways) expect(logLines(gw, 'reachable again')).toHaveLength(1);
+    for (const gw of gateways) expect(logLines(gw, 'limit store is reachable again')).toHaveLength(1);
   });
 
   it('loses no usage: requests made during the outage are counted once Redis is back', async () => {

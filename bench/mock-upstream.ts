@@ -80,6 +80,11 @@ const SEGMENT_RE = /\/([pn])(\d+)(?=\/)/g;
 
 function respond(req: IncomingMessage, res: ServerResponse, body: string): void {
   const url = req.url ?? '';
+  // An OTLP/HTTP trace sink, so the bench can measure the gateway with tracing on.
+  if (req.method === 'POST' && url === '/v1/traces') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    return;
+  }
   if (req.method !== 'POST' || !url.endsWith('/v1/chat/completions')) {
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found"}}');
     return;

@@ -29,6 +29,7 @@ const STREAM_CONCURRENCY = Math.max(1, num('BENCH_STREAM_CONCURRENCY', 8));
 const CHUNKS = Math.max(1, num('BENCH_CHUNKS', 10));
 const PACE_MS = Math.max(1, num('BENCH_PACE_MS', 5));
 const BENCH_KEY = 'sbk_bench-key-0123456789abcdefghij';
+const FRESH_PROCESS_WARMUP_S = Math.max(WARMUP_S, num('BENCH_FRESH_WARMUP', 8));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // /proc/<pid>/stat counts CPU time in clock ticks; USER_HZ is 100 on Linux.
 const TICK_US = 10_000;
@@ -150,9 +151,9 @@ interface HttpTarget {
 }
 
 /** Warm-up, then a measured autocannon run; latencies are kept from the `response` event (µs precision). */
-async function load(target: HttpTarget, connections: number, cpuPid?: number): Promise<LoadResult> {
+async function load(target: HttpTarget, connections: number, cpuPid?: number, warmupS = WARMUP_S): Promise<LoadResult> {
   const options = { ...target, method: 'POST' as const, connections };
-  if (WARMUP_S > 0) await autocannon({ ...options, duration: WARMUP_S });
+  if (warmupS > 0) await autocannon({ ...options, duration: warmupS });
   const latencies: number[] = [];
   const ticksBefore = cpuPid ? cpuTicks(cpuPid) : 0;
   const run = autocannon({ ...options, duration: DURATION_S });
@@ -324,7 +325,23 @@ routes:
   } else {
     log('redis-server not found: skipping the Redis variant');
   }
-  for (const variant of [{ name: 'key + limits, memory' }, ...(redisUrl ? [{ name: 'key + limits, Redis', redisUrl }] : [])]) {
+  // The completion cache: the same mutation at temperature 0 (after the first, every request is a hit) vs cache: false.
+  const missTarget: HttpTarget = { ...viaGateway, body: viaGateway.body.replace('messages:', 'cache: false, temperature: 0, messages:') };
+  const hitTarget: HttpTarget = { ...viaGateway, body: viaGateway.body.replace('messages:', 'temperature: 0, messages:') };
+  log(`Mutation.chat, completion cache miss vs hit, ${authConnections} connections`);
+  const missRun = await load(missTarget, authConnections, gatewayPid);
+  const hitRun = await load(hitTarget, authConnections, gatewayPid);
+  const cacheRows = [
+    row(['miss (cache: false)', Math.round(missRun.rps), `${ms(missRun.p50)} / ${ms(missRun.p99)}`, Math.round(missRun.cpuUs ?? NaN)]),
+    row(['hit (temperature 0, repeated)', Math.round(hitRun.rps), `${ms(hitRun.p50)} / ${ms(hitRun.p99)}`, Math.round(hitRun.cpuUs ?? NaN)]),
+  ];
+
+  const variants: { name: string; redisUrl?: string; tracing?: boolean }[] = [
+    { name: 'key + limits, memory' },
+    ...(redisUrl ? [{ name: 'key + limits, Redis', redisUrl }] : []),
+    { name: 'open, tracing on (OTLP)', tracing: true },
+  ];
+  for (const variant of variants) {
     const port = await freePort();
     const file = join(tmpDir, `secured-${port}.yaml`);
     writeFileSync(
@@ -333,22 +350,31 @@ routes:
   - { id: mock, type: openai, baseUrl: "${mockUrl}/v1", apiKey: sk-mock }
 models:
   - { id: mock/gpt, provider: mock, upstream: mock-gpt, capabilities: [chat, streaming] }
-auth:
+${
+  variant.tracing
+    ? ''
+    : `auth:
   keys:
     - { id: bench, secret: "${BENCH_KEY}", limits: { requestsPerMinute: 100000000, tokensPerMinute: 1000000000 } }
 limits:
-  fields: { "Mutation.chat": { max: 100000000 } }
-${'redisUrl' in variant ? `redis: { url: "${variant.redisUrl}", keyPrefix: "bench${port}:" }` : ''}
+  fields: { "Mutation.chat": { max: 100000000 } }`
+}
+${variant.redisUrl ? `redis: { url: "${variant.redisUrl}", keyPrefix: "bench${port}:" }` : ''}
 `,
     );
-    const secured = start(variant.name, ['dist/main.js'], { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SWITCHBOARD_CONFIG: file });
+    const tracingEnv: Record<string, string> = variant.tracing
+      ? { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${mockUrl}/v1/traces`, OTEL_SERVICE_NAME: 'switchboard-bench' }
+      : {};
+    const secured = start(variant.name, ['dist/main.js'], { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SWITCHBOARD_CONFIG: file, ...tracingEnv });
     const securedUrl = `http://127.0.0.1:${port}`;
     await waitUntil(variant.name, secured, async () => (await fetch(`${securedUrl}/readyz`)).ok);
     const target: HttpTarget = { ...viaGateway, url: `${securedUrl}/graphql`, headers: { ...viaGateway.headers, authorization: `Bearer ${BENCH_KEY}` } };
     const answer = await (await fetch(target.url, { method: 'POST', body: target.body, headers: target.headers })).text();
     if (!answer.includes('tok1 tok2')) throw new Error(`unexpected answer from ${variant.name}: ${answer}`);
     log(`Mutation.chat with ${variant.name}, ${authConnections} connections`);
-    const result = await load(target, authConnections, secured.pid ?? 0);
+    // A fresh process spends its first seconds in the JIT (measured: ~1.8x the CPU per request
+    // of a warm one), so it warms up as long as the main gateway has by now.
+    const result = await load(target, authConnections, secured.pid ?? 0, FRESH_PROCESS_WARMUP_S);
     authRows.push(
       row([
         variant.name,
@@ -391,7 +417,13 @@ ${'redisUrl' in variant ? `redis: { url: "${variant.redisUrl}", keyPrefix: "benc
     row(['---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
     ...routeRows,
     '',
-    `### Auth and limits: the same mutation open, and with an API key, per-key and per-field limits (${Math.max(...CONNECTIONS)} connections)`,
+    `### Completion cache: the same mutation, miss vs hit (${Math.max(...CONNECTIONS)} connections)`,
+    '',
+    row(['request', 'req/s', 'p50 / p99 ms', 'gw CPU µs/req']),
+    row(['---', '---:', '---:', '---:']),
+    ...cacheRows,
+    '',
+    `### Auth, limits and tracing: the same mutation open, with an API key and per-key and per-field limits, and with OTLP tracing on (${Math.max(...CONNECTIONS)} connections)`,
     '',
     row(['gateway', 'req/s', 'p50 / p99 ms', 'gw CPU µs/req', 'CPU vs open']),
     row(['---', '---:', '---:', '---:', '---:']),

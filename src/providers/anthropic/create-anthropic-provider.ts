@@ -1,8 +1,7 @@
 import type { ChatRequest, ChatResult, ChatStreamPart, Provider, ToolCall } from '../contract.js';
 import type { SseEvent } from '../http/parse-sse.js';
 import { relayUpstreamStream } from '../http/relay-upstream-stream.js';
-import { malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
-import { ProviderError } from '../provider-error.js';
+import { inBandError, malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import {
   mapAnthropicStopReason,
   toAnthropicBody,
@@ -25,13 +24,6 @@ export interface AnthropicProviderOptions {
   headers?: Record<string, string>;
 }
 
-function inBandError(provider: string, error: AnthropicStreamEvent['error']): ProviderError {
-  const message = error?.message ?? error?.type ?? 'an error';
-  return new ProviderError('UPSTREAM_UNAVAILABLE', `Provider "${provider}" failed mid-answer: ${message.slice(0, 300)}`, {
-    provider,
-    retryable: true,
-  });
-}
 
 /** The Messages API event sequence (message_start … message_stop, ping, error) to stream parts. */
 async function* decodeAnthropicStream(id: string, events: AsyncIterable<SseEvent>): AsyncGenerator<ChatStreamPart> {
@@ -87,7 +79,7 @@ async function* decodeAnthropicStream(id: string, events: AsyncIterable<SseEvent
         yield { type: 'usage', usage: usageFromAnthropic(usage) };
         return;
       case 'error':
-        yield { type: 'error', error: inBandError(id, event.error) };
+        yield { type: 'error', error: inBandError(id, event.error?.message ?? event.error?.type) };
         return;
       default:
         // ping, content_block_stop and event types added later carry nothing we need.
@@ -127,7 +119,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions, trans
     const body = toAnthropicBody(request, false, defaultMaxTokens);
     const response = await sendUpstream(transport, { provider: id, url, headers, body, signal });
     const message = (await readJson(id, response, signal)) as AnthropicMessage | null;
-    if (message?.type === 'error') throw inBandError(id, message.error);
+    if (message?.type === 'error') throw inBandError(id, message.error?.message ?? message.error?.type);
     if (!message || !Array.isArray(message.content)) throw malformedError(id, 'a message without content');
     let text: string | null = null;
     const toolCalls: ToolCall[] = [];

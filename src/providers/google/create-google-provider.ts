@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChatRequest, ChatResult, ChatStreamPart, Provider, TokenUsage, ToolCall } from '../contract.js';
 import type { SseEvent } from '../http/parse-sse.js';
 import { relayUpstreamStream } from '../http/relay-upstream-stream.js';
-import { malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
-import { ProviderError } from '../provider-error.js';
+import { inBandError, malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import { createGeminiEmbed } from './gemini-embeddings.js';
 import { mapGeminiFinishReason, toGeminiBody, type GeminiResponse, type GeminiUsage } from './gemini-wire.js';
 
@@ -18,13 +17,6 @@ export interface GoogleProviderOptions {
 
 const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 
-function inBandError(provider: string, body: GeminiResponse): ProviderError {
-  const message = body.error?.message ?? body.error?.status ?? 'an error';
-  return new ProviderError('UPSTREAM_UNAVAILABLE', `Provider "${provider}" failed mid-answer: ${message.slice(0, 300)}`, {
-    provider,
-    retryable: true,
-  });
-}
 
 /** Gemini GenerateContentResponse chunks to stream parts; usage (cumulative on chunks) is sent once, at the end. */
 async function* decodeGeminiStream(id: string, events: AsyncIterable<SseEvent>): AsyncGenerator<ChatStreamPart> {
@@ -46,7 +38,7 @@ async function* decodeGeminiStream(id: string, events: AsyncIterable<SseEvent>):
       return;
     }
     if (chunk.error) {
-      yield { type: 'error', error: inBandError(id, chunk) };
+      yield { type: 'error', error: inBandError(id, chunk.error.message ?? chunk.error.status) };
       return;
     }
     if (!sentMetadata) {
@@ -106,7 +98,7 @@ export function createGoogleProvider(options: GoogleProviderOptions, transport: 
     const url = urlOf(request.model, false);
     const response = await sendUpstream(transport, { provider: id, url, headers, body: toGeminiBody(request), signal });
     const body = (await readJson(id, response, signal)) as GeminiResponse | null;
-    if (body?.error) throw inBandError(id, body);
+    if (body?.error) throw inBandError(id, body.error.message ?? body.error.status);
     const candidate = body?.candidates?.[0];
     const common = {
       id: body?.responseId ?? randomUUID(),

@@ -98,6 +98,14 @@ export async function readJson(provider: string, response: UpstreamResponse, sig
   }
 }
 
+/** The upstream reported an error inside a 2xx answer (an SSE error event, an `error` body). */
+export function inBandError(provider: string, message: string | undefined): ProviderError {
+  return new ProviderError('UPSTREAM_UNAVAILABLE', `Provider "${provider}" failed mid-answer: ${(message ?? 'an error').slice(0, 300)}`, {
+    provider,
+    retryable: true,
+  });
+}
+
 /** The upstream sent something that does not follow its own wire format. */
 export function malformedError(provider: string, what: string, cause?: unknown): ProviderError {
   return new ProviderError('UPSTREAM_UNAVAILABLE', `Provider "${provider}" sent ${what}.`, {

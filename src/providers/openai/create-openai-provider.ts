@@ -1,8 +1,7 @@
 import type { ChatRequest, ChatResult, ChatStreamPart, Provider, ToolCall } from '../contract.js';
 import type { SseEvent } from '../http/parse-sse.js';
 import { relayUpstreamStream } from '../http/relay-upstream-stream.js';
-import { malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
-import { ProviderError } from '../provider-error.js';
+import { inBandError, malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import { createOpenAIEmbed } from './openai-embeddings.js';
 import { mapOpenAIFinishReason, toOpenAIBody, type OpenAIChatBody } from './openai-wire.js';
 
@@ -15,13 +14,6 @@ export interface OpenAIProviderOptions {
   headers?: Record<string, string>;
 }
 
-function inBandError(provider: string, body: OpenAIChatBody): ProviderError {
-  const message = body.error?.message ?? 'an error';
-  return new ProviderError('UPSTREAM_UNAVAILABLE', `Provider "${provider}" failed mid-answer: ${message.slice(0, 300)}`, {
-    provider,
-    retryable: true,
-  });
-}
 
 /** OpenAI chat.completion.chunk events (and `data: [DONE]`) to stream parts. */
 async function* decodeOpenAIStream(id: string, events: AsyncIterable<SseEvent>): AsyncGenerator<ChatStreamPart> {
@@ -37,7 +29,7 @@ async function* decodeOpenAIStream(id: string, events: AsyncIterable<SseEvent>):
       return;
     }
     if (chunk.error) {
-      yield { type: 'error', error: inBandError(id, chunk) };
+      yield { type: 'error', error: inBandError(id, chunk.error?.message) };
       return;
     }
     if (!sentMetadata) {
@@ -87,7 +79,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions, transport: 
   async function chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
     const response = await sendUpstream(transport, { provider: id, url, headers, body: toOpenAIBody(request, false), signal });
     const body = (await readJson(id, response, signal)) as OpenAIChatBody | null;
-    if (body?.error) throw inBandError(id, body);
+    if (body?.error) throw inBandError(id, body.error.message);
     const choice = body?.choices?.[0];
     if (!body || !choice?.message) throw malformedError(id, 'a completion without choices');
     const toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).map((call, index) => ({

@@ -14,6 +14,7 @@ import { createCompletionCache } from './cache/completion-cache.js';
 import { createAudit } from './observability/audit/create-audit.js';
 import { createMetrics } from './observability/metrics/create-metrics.js';
 import { createTracing } from './observability/tracing/create-tracing.js';
+import { usePersistedOperationsAllowlist } from './plugins/use-persisted-operations-allowlist.js';
 import { useQueryCache } from './plugins/use-query-cache.js';
 import type { ChatObserver } from './services/chat-observer.js';
 import { createEmbeddingService } from './services/embedding-service.js';
@@ -31,6 +32,7 @@ import { createRoutePlanner } from './routing/plan-routes.js';
 import { createHealthRegistry } from './routing/target-health.js';
 import { attachGraphQLWs } from './server/attach-graphql-ws.js';
 import { createGatewayYoga, type GatewayYoga } from './server/create-yoga.js';
+import { createRestHandler } from './rest/create-rest-handler.js';
 
 export interface Gateway {
   readonly config: GatewayConfig;
@@ -108,20 +110,22 @@ export function createGateway(options: GatewayOptions): Gateway {
   const completionCache = createCompletionCache({ config: config.cache.completions, ...(redisHandle ? { redis: redisHandle } : {}) });
   let ready = false;
 
+  const services = {
+    catalog,
+    health,
+    usage,
+    accounts,
+    chat: createChatService({ planner, health, usage, limits, observers, ...(completionCache ? { cache: completionCache } : {}), onCacheLookup: (hit) => metrics.cacheLookup('completion', hit) }),
+    embeddings: createEmbeddingService({ catalog, usage, limits }),
+    calls,
+  };
   const yoga = createGatewayYoga({
     schema: buildSchema(),
-    services: {
-      catalog,
-      health,
-      usage,
-      accounts,
-      chat: createChatService({ planner, health, usage, limits, observers, ...(completionCache ? { cache: completionCache } : {}), onCacheLookup: (hit) => metrics.cacheLookup('completion', hit) }),
-      embeddings: createEmbeddingService({ catalog, usage, limits }),
-      calls,
-    },
+    services,
     authenticator,
     fieldLimits: { fields: config.limits.fields, rateLimits: guarded.rateLimits },
     extraPlugins: {
+      ...(config.persistedOperations ? { persistedOperations: usePersistedOperationsAllowlist(config.persistedOperations) } : {}),
       metrics: metrics.plugin,
       ...(tracing.plugin ? { tracing: tracing.plugin } : {}),
       queryCache: useQueryCache({
@@ -134,7 +138,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     isReady: async () => ready && (await stores.ping()),
   });
-  const server = createServer({ keepAliveTimeout: 65_000 }, yoga);
+  const rest = createRestHandler({ services, authenticator, maxBodyBytes: config.server.maxBodyBytes, logger });
+  // The OpenAI-compatible REST surface answers before Yoga.
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => (req.url?.startsWith('/v1/') ? rest.handle(req, res) : yoga(req, res)));
   const websockets = attachGraphQLWs(server, yoga, { maxPayloadBytes: config.server.maxBodyBytes, authenticator });
   let stopping: Promise<void> | undefined;
 

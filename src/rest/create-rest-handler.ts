@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Authenticator } from '../auth/create-authenticator.js';
+import type { Scope } from '../config/config-schema.js';
+import type { Logger } from '../create-logger.js';
+import { GatewayError } from '../errors.js';
+import { credentialOf } from '../server/create-yoga.js';
+import { chatCompletions } from './chat-completions.js';
+import { createEmbeddings } from './embeddings.js';
+import { headerOf, sendJson } from './http-io.js';
+import { listModels } from './models.js';
+import { toOpenAIError } from './openai-error.js';
+import type { RestContext } from './rest-context.js';
+
+const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+interface Route {
+  method: 'GET' | 'POST';
+  scope: Scope;
+  what: string;
+  run(context: RestContext): Promise<void> | void;
+}
+
+const ROUTES: Readonly<Record<string, Route>> = {
+  '/v1/chat/completions': { method: 'POST', scope: 'chat', what: 'chat completions', run: chatCompletions },
+  '/v1/embeddings': { method: 'POST', scope: 'embed', what: 'embeddings', run: createEmbeddings },
+  '/v1/models': { method: 'GET', scope: 'models', what: 'the model list', run: listModels },
+};
+
+export interface RestHandler {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+}
+
+/** The OpenAI-compatible surface under /v1, on the graph's services, auth and limits. */
+export function createRestHandler(options: {
+  services: RestContext['services'];
+  authenticator: Authenticator;
+  maxBodyBytes: number;
+  logger: Logger;
+}): RestHandler {
+  const logger = options.logger.child({ component: 'rest' });
+
+  async function serve(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] as string;
+    const route = ROUTES[path.replace(/\/+$/, '')];
+    if (!route) {
+      sendJson(res, 404, { error: { message: `Unknown path ${path}.`, type: 'invalid_request_error', code: 'unknown_url', param: null } }, { 'x-request-id': requestId });
+      return;
+    }
+    if (req.method !== route.method) {
+      sendJson(res, 405, { error: { message: `Use ${route.method} ${path}.`, type: 'invalid_request_error', code: 'method_not_allowed', param: null } }, { 'x-request-id': requestId, allow: route.method });
+      return;
+    }
+    // The same credential rules as the graph: Authorization: Bearer, or x-api-key.
+    const headers = new Headers();
+    for (const name of ['authorization', 'x-api-key']) {
+      const value = headerOf(req, name);
+      if (value) headers.set(name, value);
+    }
+    const principal = await options.authenticator.authenticate(credentialOf({ request: { headers } as Request }));
+    if (!principal.scopes.has(route.scope)) {
+      throw new GatewayError('FORBIDDEN', `This ${principal.kind === 'jwt' ? 'token' : 'key'} may not use ${route.what}: it lacks the "${route.scope}" scope.`);
+    }
+    await route.run({ req, res, principal, requestId, services: options.services, maxBodyBytes: options.maxBodyBytes, logger });
+  }
+
+  return {
+    handle(req, res) {
+      const incoming = headerOf(req, 'x-request-id');
+      const requestId = incoming && ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID();
+      serve(req, res, requestId).catch((error: unknown) => {
+        const shaped = toOpenAIError(error);
+        if (shaped.body.error.code === 'internal_error') logger.error({ err: error, requestId }, 'REST request failed');
+        if (res.headersSent) {
+          res.end();
+          return;
+        }
+        // A refused body is not drained: close the connection instead.
+        if (shaped.status === 413) res.setHeader('connection', 'close');
+        sendJson(res, shaped.status, shaped.body, { ...shaped.headers, 'x-request-id': requestId });
+      });
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { HTTP_STATUS_BY_CODE, isGatewayError, type ErrorCode } from '../errors.js';
+
+/** The body OpenAI clients expect for an error. */
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; code: string | null; param: null };
+}
+
+export interface OpenAIError {
+  status: number;
+  body: OpenAIErrorBody;
+  headers: Record<string, string>;
+}
+
+const SHAPE_BY_CODE: Readonly<Record<ErrorCode, { type: string; code: string }>> = {
+  UNAUTHENTICATED: { type: 'authentication_error', code: 'invalid_api_key' },
+  FORBIDDEN: { type: 'permission_error', code: 'permission_denied' },
+  BAD_USER_INPUT: { type: 'invalid_request_error', code: 'invalid_request' },
+  PAYLOAD_TOO_LARGE: { type: 'invalid_request_error', code: 'payload_too_large' },
+  MODEL_NOT_FOUND: { type: 'invalid_request_error', code: 'model_not_found' },
+  RATE_LIMITED: { type: 'rate_limit_error', code: 'rate_limit_exceeded' },
+  BUDGET_EXCEEDED: { type: 'insufficient_quota', code: 'insufficient_quota' },
+  UPSTREAM_REJECTED: { type: 'api_error', code: 'upstream_rejected' },
+  UPSTREAM_UNAVAILABLE: { type: 'api_error', code: 'upstream_unavailable' },
+  UPSTREAM_TIMEOUT: { type: 'api_error', code: 'upstream_timeout' },
+  SHUTTING_DOWN: { type: 'api_error', code: 'shutting_down' },
+  STORE_UNAVAILABLE: { type: 'api_error', code: 'store_unavailable' },
+  INTERNAL_SERVER_ERROR: { type: 'api_error', code: 'internal_error' },
+};
+
+const MASKED = 'The gateway failed unexpectedly. Quote the x-request-id when reporting it.';
+
+/**
+ * Any error as OpenAI would send it. Only GatewayError messages reach the
+ * caller; anything else is masked as a 500 (never a stack or a secret).
+ */
+export function toOpenAIError(error: unknown): OpenAIError {
+  const known = isGatewayError(error);
+  const code: ErrorCode = known ? error.code : 'INTERNAL_SERVER_ERROR';
+  const shape = SHAPE_BY_CODE[code];
+  const headers: Record<string, string> = {};
+  if (known && code === 'RATE_LIMITED') {
+    const seconds = Number(error.details.retryAfterSeconds);
+    if (Number.isFinite(seconds) && seconds >= 0) {
+      headers['retry-after'] = String(Math.ceil(seconds));
+      headers['retry-after-ms'] = String(Math.round(seconds * 1000));
+    }
+  }
+  return {
+    status: HTTP_STATUS_BY_CODE[code],
+    body: { error: { message: known ? error.message : MASKED, type: shape.type, code: shape.code, param: null } },
+    headers,
+  };
+}

@@ -1,0 +1,145 @@
+import { GatewayError } from '../errors.js';
+import { CHAT_ROLES, type ChatRole } from '../providers/contract.js';
+import type { ChatInputShape } from '../schema/to-chat-request.js';
+
+/** What the body of POST /v1/chat/completions asks for, besides the ChatInput. */
+export interface StreamOptions {
+  stream: boolean;
+  includeUsage: boolean;
+}
+
+type Body = Record<string, unknown>;
+
+function invalid(field: string, message: string): GatewayError {
+  return new GatewayError('BAD_USER_INPUT', `${field}: ${message}`, { details: { field } });
+}
+
+function isObject(value: unknown): value is Body {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optional<T>(body: Body, field: string, type: 'string' | 'number' | 'boolean'): T | undefined {
+  const value = body[field];
+  if (value == null) return undefined;
+  if (typeof value !== type) throw invalid(field, `expected a ${type}`);
+  return value as T;
+}
+
+/** Text content: a string, or an array of `{type:'text', text}` parts. */
+function textOf(field: string, content: unknown): string | null {
+  if (content == null || typeof content === 'string') return content ?? null;
+  if (!Array.isArray(content)) throw invalid(field, 'expected a string or an array of text parts');
+  return content
+    .map((part: unknown, index) => {
+      if (!isObject(part) || part.type !== 'text' || typeof part.text !== 'string') {
+        throw invalid(`${field}[${index}]`, 'only text parts ({"type":"text","text":...}) are supported');
+      }
+      return part.text;
+    })
+    .join('');
+}
+
+function roleOf(field: string, role: unknown): ChatRole {
+  // `developer` is OpenAI's newer name for `system`.
+  if (role === 'developer') return 'system';
+  if (typeof role !== 'string' || !(CHAT_ROLES as readonly string[]).includes(role)) throw invalid(field, `expected one of ${CHAT_ROLES.join(', ')}`);
+  return role as ChatRole;
+}
+
+function toolCallsOf(field: string, value: unknown): { id: string; name: string; arguments: string }[] | null {
+  if (value == null) return null;
+  if (!Array.isArray(value)) throw invalid(field, 'expected an array');
+  return value.map((call: unknown, index) => {
+    const fn = isObject(call) ? call.function : undefined;
+    if (!isObject(call) || typeof call.id !== 'string' || !isObject(fn) || typeof fn.name !== 'string') {
+      throw invalid(`${field}[${index}]`, 'expected {id, type:"function", function:{name, arguments}}');
+    }
+    return { id: call.id, name: fn.name, arguments: typeof fn.arguments === 'string' ? fn.arguments : '' };
+  });
+}
+
+function messagesOf(value: unknown): ChatInputShape['messages'] {
+  if (!Array.isArray(value)) throw invalid('messages', 'expected an array of messages');
+  return value.map((message: unknown, index) => {
+    const field = `messages[${index}]`;
+    if (!isObject(message)) throw invalid(field, 'expected an object');
+    return {
+      role: roleOf(`${field}.role`, message.role),
+      content: textOf(`${field}.content`, message.content),
+      name: typeof message.name === 'string' ? message.name : null,
+      toolCallId: typeof message.tool_call_id === 'string' ? message.tool_call_id : null,
+      toolCalls: toolCallsOf(`${field}.tool_calls`, message.tool_calls),
+    };
+  });
+}
+
+function toolsOf(value: unknown): ChatInputShape['tools'] {
+  if (value == null) return null;
+  if (!Array.isArray(value)) throw invalid('tools', 'expected an array');
+  return value.map((tool: unknown, index) => {
+    const fn = isObject(tool) ? tool.function : undefined;
+    if (!isObject(tool) || tool.type !== 'function' || !isObject(fn) || typeof fn.name !== 'string') {
+      throw invalid(`tools[${index}]`, 'expected {type:"function", function:{name, description, parameters}}');
+    }
+    return { name: fn.name, description: typeof fn.description === 'string' ? fn.description : null, parameters: fn.parameters ?? null };
+  });
+}
+
+function toolChoiceOf(value: unknown): ChatInputShape['toolChoice'] {
+  if (value == null) return null;
+  if (value === 'auto' || value === 'none' || value === 'required') return { mode: value };
+  const fn = isObject(value) ? value.function : undefined;
+  if (isObject(value) && value.type === 'function' && isObject(fn) && typeof fn.name === 'string') return { mode: 'tool', name: fn.name };
+  throw invalid('tool_choice', 'expected "auto", "none", "required" or {type:"function", function:{name}}');
+}
+
+function responseFormatOf(value: unknown): ChatInputShape['responseFormat'] {
+  if (value == null) return null;
+  if (!isObject(value)) throw invalid('response_format', 'expected an object');
+  if (value.type === 'text' || value.type === 'json_object') return { type: value.type };
+  if (value.type !== 'json_schema') throw invalid('response_format.type', 'expected "text", "json_object" or "json_schema"');
+  const spec = isObject(value.json_schema) ? value.json_schema : {};
+  return {
+    type: 'json_schema',
+    name: typeof spec.name === 'string' ? spec.name : null,
+    schema: spec.schema,
+    strict: typeof spec.strict === 'boolean' ? spec.strict : null,
+  };
+}
+
+function stopOf(value: unknown): string[] | null {
+  if (value == null) return null;
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
+  throw invalid('stop', 'expected a string or an array of strings');
+}
+
+/** Maps an OpenAI Chat Completions body to ChatInput, so `toChatRequest` applies the graph's rules. */
+export function toChatInput(body: unknown): { input: ChatInputShape; stream: StreamOptions } {
+  if (!isObject(body)) throw invalid('body', 'expected a JSON object');
+  const model = body.model;
+  if (typeof model !== 'string' || !model) throw invalid('model', 'expected a model or route id');
+  const n = optional<number>(body, 'n', 'number');
+  if (n !== undefined && n !== 1) throw invalid('n', 'only n = 1 is supported');
+  const streamOptions = body.stream_options;
+  const input: ChatInputShape = {
+    model,
+    messages: messagesOf(body.messages),
+    temperature: optional<number>(body, 'temperature', 'number') ?? null,
+    topP: optional<number>(body, 'top_p', 'number') ?? null,
+    maxTokens: optional<number>(body, 'max_completion_tokens', 'number') ?? optional<number>(body, 'max_tokens', 'number') ?? null,
+    stop: stopOf(body.stop),
+    seed: optional<number>(body, 'seed', 'number') ?? null,
+    tools: toolsOf(body.tools),
+    toolChoice: toolChoiceOf(body.tool_choice),
+    responseFormat: responseFormatOf(body.response_format),
+    user: optional<string>(body, 'user', 'string') ?? null,
+  };
+  return {
+    input,
+    stream: {
+      stream: optional<boolean>(body, 'stream', 'boolean') ?? false,
+      includeUsage: isObject(streamOptions) && streamOptions.include_usage === true,
+    },
+  };
+}

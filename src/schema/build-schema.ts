@@ -6,7 +6,10 @@ import { addChatSchema } from './chat-schema.js';
 import { addEmbeddingsSchema } from './embeddings-schema.js';
 import { addScalars } from './scalars.js';
 
-/** The gateway's GraphQL schema. Pure: no services are needed to build it. */
+/**
+ * The gateway's GraphQL schema, an Apollo Federation v2 subgraph (`_service`,
+ * `_entities`, `@key` on Model and Provider). Pure: no services are needed to build it.
+ */
 export function buildSchema(): GraphQLSchema {
   const builder = createBuilder();
   addScalars(builder);
@@ -14,5 +17,9 @@ export function buildSchema(): GraphQLSchema {
   addChatSchema(builder);
   addAccountsSchema(builder);
   addEmbeddingsSchema(builder);
-  return builder.toSchema({ sortSchema: false });
+  return builder.toSubGraphSchema({
+    sortSchema: false,
+    linkUrl: 'https://specs.apollo.dev/federation/v2.6',
+    federationDirectives: ['@key', '@shareable'],
+  });
 }

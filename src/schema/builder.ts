@@ -1,10 +1,16 @@
 import SchemaBuilder from '@pothos/core';
+import DirectivesPlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type { Scope } from '../config/config-schema.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayContext } from './context.js';
 
-/** The one Pothos builder; each domain file adds its types to it. */
+/**
+ * The one Pothos builder; each domain file adds its types to it. With the
+ * federation plugin the schema is also an Apollo Federation v2 subgraph
+ * (`Model` and `Provider` are entities; see build-schema.ts).
+ */
 export function createBuilder() {
   return new SchemaBuilder<{
     Context: GatewayContext;
@@ -15,8 +21,10 @@ export function createBuilder() {
       DateTime: { Input: string; Output: string };
     };
   }>({
-    plugins: [ScopeAuthPlugin],
+    plugins: [ScopeAuthPlugin, DirectivesPlugin, FederationPlugin],
     defaultFieldNullability: false,
+    // Without it, directives are stored in a shape graphql-js's printer ignores.
+    directives: { useGraphQLToolsUnorderedDirectives: true },
     scopeAuth: {
       // Without it, an unauthorised subscription would still open its upstream stream.
       authorizeOnSubscribe: true,

@@ -1,7 +1,9 @@
 import { MODEL_CAPABILITIES, ROUTE_STRATEGIES, type ModelConfig, type ProviderConfig, type RouteConfig } from '../config/config-schema.js';
+import { GatewayError } from '../errors.js';
 import { PROVIDER_TYPES } from '../providers/contract.js';
 import { BREAKER_STATES, type HealthSnapshot } from '../routing/target-health.js';
 import type { Builder } from './builder.js';
+import type { GatewayContext } from './context.js';
 import { enumValues } from './enum-values.js';
 
 /** A provider's health from its models': the best breaker state, mean latency and error rate, total in flight. */
@@ -20,6 +22,18 @@ function aggregateHealth(snapshots: HealthSnapshot[]): HealthSnapshot {
     errorRate: snapshots.length > 0 ? snapshots.reduce((sum, snapshot) => sum + snapshot.errorRate, 0) / snapshots.length : 0,
     inFlight: snapshots.reduce((sum, snapshot) => sum + snapshot.inFlight, 0),
   };
+}
+
+/**
+ * Federation's `_entities` bypasses the root Query fields and their `models`
+ * scope, so entity lookups check it themselves.
+ */
+function assertModelsScope(context: GatewayContext, typeName: string): void {
+  if (!context.principal.scopes.has('models')) {
+    throw new GatewayError('FORBIDDEN', `This ${context.principal.kind === 'jwt' ? 'token' : 'key'} may not read ${typeName} entities: it lacks the models scope.`, {
+      details: { field: `Query._entities(${typeName})` },
+    });
+  }
 }
 
 /** Model, Provider and Route types and the catalog queries. */
@@ -130,6 +144,22 @@ export function addCatalogSchema(builder: Builder) {
           aggregateHealth(context.catalog.models.filter((model) => model.provider === provider.id).map((model) => context.health.snapshot(model))),
       }),
     }),
+  });
+
+  // Federation entities: other subgraphs reference models and providers by id.
+  builder.asEntity(Model, {
+    key: builder.selection<{ id: string }>('id'),
+    resolveReference: (ref, context) => {
+      assertModelsScope(context, 'Model');
+      return context.catalog.model(ref.id) ?? null;
+    },
+  });
+  builder.asEntity(Provider, {
+    key: builder.selection<{ id: string }>('id'),
+    resolveReference: (ref, context) => {
+      assertModelsScope(context, 'Provider');
+      return context.catalog.provider(ref.id) ?? null;
+    },
   });
 
   const RouteTarget = builder.objectRef<RouteConfig['targets'][number]>('RouteTarget').implement({

@@ -1,3 +1,4 @@
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
@@ -60,7 +61,7 @@ export function createGatewayYoga(options: {
   logger: Logger;
   /** False while starting or draining (or the shared store is away): `/readyz` answers 503 then. */
   isReady: () => Promise<boolean>;
-  extraPlugins: { metrics: Plugin; tracing?: Plugin; queryCache: Plugin };
+  extraPlugins: { metrics: Plugin; tracing?: Plugin; queryCache: Plugin; persistedOperations?: Plugin };
 }): GatewayYoga {
   const { extraPlugins } = options;
   const { services, authenticator } = options;
@@ -90,6 +91,8 @@ export function createGatewayYoga(options: {
       useReadinessCheck({ endpoint: '/readyz', check: () => options.isReady() }),
       // First, so every response (errors included) carries the id.
       useRequestId(),
+      // Before parsing: a persisted id becomes its document (or, in allowlist mode, anything else is refused).
+      ...(extraPlugins.persistedOperations ? [extraPlugins.persistedOperations] : []),
       // Early, so they time and count everything after them; metrics also serves GET /metrics.
       extraPlugins.metrics,
       ...(extraPlugins.tracing ? [extraPlugins.tracing] : []),
@@ -102,6 +105,11 @@ export function createGatewayYoga(options: {
       useFieldRateLimits(options.fieldLimits),
       // After the caller is known (the cache is per caller); hits skip execution.
       extraPlugins.queryCache,
+      // @defer/@stream over HTTP (multipart/mixed or SSE). Adds the two directives to the served schema at
+      // startup (Yoga hands the replaced schema to every other plugin, so order does not matter for that) and,
+      // during validation, swaps OverlappingFieldsCanBeMergedRule for a defer-aware one: hence here, with the
+      // validation plugins. queryCache stores the merged result, so a repeat of a deferred query arrives whole.
+      useDeferStream(),
       // During validation: nothing over the limits reaches a resolver.
       useOperationLimits({
         maxDepth: server.maxDepth,

@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page, type Request, type WebSocket } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
+
+/**
+ * GraphiQL as served by the gateway, in a real (headless) Chromium: the page must load with no
+ * network access beyond the gateway, run a query over HTTP and a subscription over graphql-ws.
+ * Debian's chromium, driven by playwright-core (no bundled browser download); `.ci/run` installs it.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const PROMPT = 'Streaming through GraphiQL works';
+const SUBSCRIPTION = `subscription Echo {
+  chatStream(input: { model: "local/echo", messages: [{ role: USER, content: "${PROMPT}" }] }) {
+    delta
+    done
+  }
+}`;
+
+/** A cold GraphiQL page (Monaco editors) takes seconds to load on a busy CI machine. */
+const PAGE_TIMEOUT_MS = 40_000;
+const TEST_TIMEOUT_MS = 90_000;
+
+let gw: RunningGateway;
+let browser: Browser;
+
+beforeAll(async () => {
+  // Never skipped: a missing browser is a broken test machine, not a reason to pass.
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`);
+  }
+  gw = await startGateway('providers: [{ id: local, type: local, tokenDelayMs: 20 }]\n');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await gw?.stop();
+});
+
+/** A fresh page that records every request and websocket it opens. */
+async function openPage(): Promise<{ page: Page; requests: string[]; sockets: WebSocket[]; frames: string[] }> {
+  const page = await browser.newPage();
+  const requests: string[] = [];
+  const sockets: WebSocket[] = [];
+  const frames: string[] = [];
+  page.on('request', (request: Request) => requests.push(request.url()));
+  page.on('websocket', (socket: WebSocket) => {
+    sockets.push(socket);
+    socket.on('framereceived', ({ payload }) => frames.push(typeof payload === 'string' ? payload : payload.toString('utf8')));
+  });
+  return { page, requests, sockets, frames };
+}
+
+/** Every request went to the gateway itself (or was an in-page blob:/data: URL): GraphiQL works offline. */
+function expectOnlyGateway(requests: string[]) {
+  const foreign = requests.filter((url) => {
+    if (url.startsWith('blob:') || url.startsWith('data:')) return false;
+    const { protocol, host } = new URL(url);
+    return !(host === new URL(gw.origin).host && ['http:', 'ws:'].includes(protocol));
+  });
+  expect(foreign).toEqual([]);
+}
+
+/**
+ * The page's visible text once it contains `text`. The result pane is an editor view whose lines are
+ * in the DOM, with spaces rendered as no-break spaces: normalized here.
+ */
+async function waitForText(page: Page, text: string): Promise<string> {
+  await page.waitForFunction((wanted) => document.body.innerText.replace(/\u00a0/g, ' ').includes(wanted), text, { timeout: PAGE_TIMEOUT_MS });
+  return page.evaluate(() => document.body.innerText.replace(/\u00a0/g, ' '));
+}
+
+describe('GraphiQL in a browser', () => {
+  it('runs a query and shows the result', async () => {
+    const { page, requests } = await openPage();
+    try {
+      await page.goto(`${gw.url}?query=${encodeURIComponent('{ models { id } }')}`, { timeout: PAGE_TIMEOUT_MS });
+      await page.locator('.graphiql-execute-button').click({ timeout: PAGE_TIMEOUT_MS });
+      const text = await waitForText(page, '"local/embed"');
+      expect(text).toContain('"local/echo"');
+      expectOnlyGateway(requests);
+    } finally {
+      await page.close();
+    }
+  }, TEST_TIMEOUT_MS);
+
+  it('streams a subscription over graphql-ws into the result pane', async () => {
+    const { page, requests, sockets, frames } = await openPage();
+    try {
+      await page.goto(`${gw.url}?query=${encodeURIComponent(SUBSCRIPTION)}`, { timeout: PAGE_TIMEOUT_MS });
+      await page.locator('.graphiql-execute-button').click({ timeout: PAGE_TIMEOUT_MS });
+      await waitForText(page, '"done": true');
+
+      expect(sockets.map((socket) => socket.url())).toContain(gw.wsUrl);
+      const messages = frames.map((frame) => JSON.parse(frame) as { type: string; payload?: { data?: { chatStream?: { delta: string | null; done: boolean } } } });
+      const events = messages.filter((message) => message.type === 'next').map((message) => message.payload?.data?.chatStream);
+      expect(events.length).toBeGreaterThan(3);
+      expect(events.at(-1)).toEqual({ delta: null, done: true });
+      // The echo model streams the prompt back token by token.
+      const deltas = events.map((event) => event?.delta).filter((delta): delta is string => typeof delta === 'string');
+      expect(deltas.length).toBeGreaterThan(2);
+      expect(deltas.join('')).toBe(PROMPT);
+      expect(messages.some((message) => message.type === 'complete')).toBe(true);
+      expectOnlyGateway(requests);
+    } finally {
+      await page.close();
+    }
+  }, TEST_TIMEOUT_MS);
+});

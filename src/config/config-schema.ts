@@ -232,6 +232,15 @@ export const serverConfigSchema = z.strictObject({
   shutdownGraceMs: z.number().int().min(0).default(10_000),
   /** Serve GraphiQL on GET /graphql from a browser. */
   graphiql: z.boolean().default(true),
+  /** Persisted operations from a codegen manifest (schema/generated/persisted-documents.json). */
+  persistedOperations: z
+    .strictObject({
+      /** Path to the manifest (id → document), relative to the config file. */
+      manifest: z.string().min(1),
+      /** False: only operations in the manifest run (allowlist mode for production frontends). */
+      allowArbitraryOperations: z.boolean().default(true),
+    })
+    .optional(),
 });
 
 export const configFileSchema = z.strictObject({
@@ -280,6 +289,8 @@ export interface ModelConfig {
 export interface GatewayConfig {
   /** Where it came from: a file path, or "embedded default". */
   source: string;
+  /** The persisted operations manifest, read at start-up (id → document). */
+  persistedOperations?: { operations: Readonly<Record<string, string>>; allowArbitraryOperations: boolean };
   server: ServerConfig;
   providers: ProviderConfig[];
   models: ModelConfig[];

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError, formatConfigPath } from './config-error.js';
 import { configFileSchema, type GatewayConfig } from './config-schema.js';
@@ -72,5 +72,20 @@ export async function loadConfig(options: LoadConfigOptions): Promise<GatewayCon
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'cannot be read';
     throw new ConfigError(file, [`${reason}`]);
   }
-  return parseConfig(text, file, options.env);
+  const config = parseConfig(text, file, options.env);
+  const persisted = config.server.persistedOperations;
+  if (persisted) {
+    const manifestPath = resolve(dirname(file), persisted.manifest);
+    let operations: unknown;
+    try {
+      operations = JSON.parse(await readFile(manifestPath, 'utf8'));
+    } catch (error: unknown) {
+      throw new ConfigError(file, [`server.persistedOperations.manifest: cannot read ${manifestPath} as JSON (${error instanceof Error ? error.message.split('\n')[0] : 'unknown error'})`]);
+    }
+    if (!operations || typeof operations !== 'object' || Object.values(operations).some((value) => typeof value !== 'string')) {
+      throw new ConfigError(file, ['server.persistedOperations.manifest: expected a JSON object of operation id → document text']);
+    }
+    config.persistedOperations = { operations: operations as Record<string, string>, allowArbitraryOperations: persisted.allowArbitraryOperations };
+  }
+  return config;
 }

@@ -1,3 +1,4 @@
+import { GatewayError } from '../errors.js';
 import type { KeyLimits, Scope } from '../config/config-schema.js';
 
 export const PRINCIPAL_KINDS = ['key', 'jwt', 'anonymous'] as const;
@@ -19,6 +20,16 @@ export interface Principal {
 function globToRegExp(glob: string): RegExp {
   const escaped = glob.replace(/[.+?^${}()|[\]\\/]/g, '\\$&').replaceAll('*', '.*');
   return new RegExp(`^${escaped}$`);
+}
+
+/**
+ * Refuses a model or route id outside the caller's allow-list. Checked before the
+ * catalog is consulted, so a key learns nothing about models it may not use.
+ */
+export function assertModelAllowed(principal: Principal, id: string): void {
+  if (!principal.allowsModel(id)) {
+    throw new GatewayError('FORBIDDEN', `This key may not use "${id}".`, { details: { model: id } });
+  }
 }
 
 /** A principal with its model allow-list compiled once. */

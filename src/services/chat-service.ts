@@ -9,8 +9,8 @@ import { computeUsage, estimatePromptTokens, estimateTokens } from './compute-us
 import type { CachedCompletion, CompletionCache } from '../cache/completion-cache.js';
 import type { Admission, LimitsService } from './limits-service.js';
 import type { UsageMeter, UsageOutcome } from './usage-meter.js';
-import type { Principal } from '../auth/principal.js';
-import { GatewayError, isGatewayError, type ErrorCode } from '../errors.js';
+import { assertModelAllowed, type Principal } from '../auth/principal.js';
+import { isGatewayError, type ErrorCode } from '../errors.js';
 import { observeRequest, type AttemptTarget, type ChatObserver, type CompletionRecord, type RequestObservation } from './chat-observer.js';
 
 /** Who calls, and when to give up. */
@@ -128,11 +128,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   };
   const { now } = attemptDeps;
 
-  /** Checks the allow-list, plans the route and takes the caller's limits, before any upstream call. */
+  /** Plans the route and takes the caller's limits, before any upstream call (the allow-list is checked by the caller). */
   async function admit(request: GatewayChatRequest, capability: 'chat' | 'streaming', call: ChatCall, attempts: Attempt[]) {
-    if (!call.principal.allowsModel(request.model)) {
-      throw new GatewayError('FORBIDDEN', `This key may not use "${request.model}".`, { details: { model: request.model } });
-    }
     const plan = planner.plan(request.model, capability);
     const admission = await limits.admit(call.principal, request, plan.candidates.map((candidate) => candidate.target));
     const costAware = plan.strategyName === 'cheapest';
@@ -180,13 +177,9 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return { ...hit, usage, cached: true, attempts: [], latencyMs };
   }
 
-  /** The cache key for this request, checking the allow-list first (a hit must not bypass it). */
+  /** The cache key for this request, or undefined when it is not to be cached. */
   function cacheKeyFor(request: GatewayChatRequest, call: ChatCall): string | undefined {
-    if (!deps.cache) return undefined;
-    if (!call.principal.allowsModel(request.model)) {
-      throw new GatewayError('FORBIDDEN', `This key may not use "${request.model}".`, { details: { model: request.model } });
-    }
-    return deps.cache.keyFor(request, call.principal.keyId);
+    return deps.cache?.keyFor(request, call.principal.keyId);
   }
 
   async function lookup(key: string): Promise<CachedCompletion | undefined> {
@@ -202,6 +195,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   }
 
   async function chat(request: GatewayChatRequest, call: ChatCall): Promise<ChatCompletion> {
+    // Once, before the cache too: a hit must not bypass the allow-list.
+    assertModelAllowed(call.principal, request.model);
     const key = cacheKeyFor(request, call);
     if (!key || !deps.cache) return uncachedChat(request, call);
     const startedAt = now();
@@ -270,6 +265,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   }
 
   async function* stream(request: GatewayChatRequest, call: ChatCall): AsyncGenerator<ChatStreamEvent> {
+    assertModelAllowed(call.principal, request.model);
     const key = cacheKeyFor(request, call);
     if (key) {
       const startedAt = now();

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal.js';
+import { assertModelAllowed, type Principal } from '../auth/principal.js';
 import { GatewayError } from '../errors.js';
 import type { Catalog } from './catalog.js';
 import type { LimitsService } from './limits-service.js';
@@ -54,10 +54,7 @@ export function createEmbeddingService(deps: EmbeddingServiceDeps): EmbeddingSer
   const { catalog, usage: meter, limits } = deps;
   return {
     async embedMany(model, inputs, call) {
-      // The allow-list first, as for chat: a key learns nothing about models it may not use.
-      if (!call.principal.allowsModel(model)) {
-        throw new GatewayError('FORBIDDEN', `This key may not use "${model}".`, { details: { model } });
-      }
+      assertModelAllowed(call.principal, model);
       // MODEL_NOT_FOUND or BAD_USER_INPUT (not an embedding model) come from the catalog.
       const [target] = catalog.resolve(model, 'embeddings');
       if (!target) throw new GatewayError('BAD_USER_INPUT', `"${model}" does not support embeddings.`, { details: { model, capability: 'embeddings' } });

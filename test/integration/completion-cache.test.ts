@@ -8,6 +8,7 @@ import { openaiFormat } from '../providers/wire/openai-format.js';
 
 const KEY_A = 'sbk_cache-key-a-0123456789abcdef';
 const KEY_B = 'sbk_cache-key-b-0123456789abcdef';
+const KEY_C = 'sbk_cache-key-c-0123456789abcdef';
 const usage = { promptTokens: 9, completionTokens: 4 };
 const bearer = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
 
@@ -22,6 +23,7 @@ auth:
   keys:
     - { id: a, secret: "${KEY_A}" }
     - { id: b, secret: "${KEY_B}" }
+    - { id: c, secret: "${KEY_C}", models: ["other/*"] }
 ${extra}`;
 }
 
@@ -86,6 +88,16 @@ describe('completion cache', () => {
     const other = await chat(gw, {}, KEY_B);
     expect(other.data?.chat.cached).toBe(false);
     expect(mock.requests.length - before).toBe(2);
+  });
+
+  it('never lets a cache hit bypass the model allow-list, even with a shared (global) cache', async () => {
+    const gw = await gateway('cache: { completions: { scope: global } }');
+    mock.script({ kind: 'text', chunks: ['shared'], usage });
+    expect((await chat(gw, { seed: 77 }, KEY_A)).data?.chat.cached).toBe(false);
+    expect((await chat(gw, { seed: 77 }, KEY_B)).data?.chat.cached).toBe(true);
+    const refused = await chat(gw, { seed: 77 }, KEY_C);
+    expect(refused.data).toBeNull();
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('never caches errors, timeouts or cut-off answers', async () => {

@@ -33,6 +33,7 @@ import { createHealthRegistry } from './routing/target-health.js';
 import { attachGraphQLWs } from './server/attach-graphql-ws.js';
 import { createGatewayYoga, type GatewayYoga } from './server/create-yoga.js';
 import { createRestHandler } from './rest/create-rest-handler.js';
+import { createFastLane } from './server/fast-lane.js';
 
 export interface Gateway {
   readonly config: GatewayConfig;
@@ -139,8 +140,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     isReady: async () => ready && (await stores.ping()),
   });
   const rest = createRestHandler({ services, authenticator, maxBodyBytes: config.server.maxBodyBytes, logger });
-  // The OpenAI-compatible REST surface answers before Yoga.
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => (req.url?.startsWith('/v1/') ? rest.handle(req, res) : yoga(req, res)));
+  // Plain JSON operations skip the fetch-API layer; persisted-operation allowlists keep Yoga's checks.
+  const graphql = config.persistedOperations
+    ? yoga
+    : createFastLane({ yoga, logger: logger.child({ component: 'yoga' }), maxBodyBytes: config.server.maxBodyBytes, queries: !config.cache.responses.enabled, fallback: yoga });
+  // The OpenAI-compatible REST surface answers before GraphQL.
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => (req.url?.startsWith('/v1/') ? rest.handle(req, res) : graphql(req, res)));
   const websockets = attachGraphQLWs(server, yoga, { maxPayloadBytes: config.server.maxBodyBytes, authenticator });
   let stopping: Promise<void> | undefined;
 

@@ -62,6 +62,20 @@ export function maskGatewayError(error: unknown, message: string): Error {
   });
 }
 
+/**
+ * Gives a syntax error what Yoga's HTTP parse hook gives it (its code, HTTP 400), also when it is
+ * first met outside Yoga's HTTP handling (graphql-ws, the fast lane): Yoga caches parse errors by
+ * document text, so the first one built is what every later request for that text gets.
+ */
+export function markParseError(error: unknown): void {
+  if (!(error instanceof GraphQLError)) return;
+  const extensions = error.extensions as Record<string, unknown>;
+  extensions.code ??= 'GRAPHQL_PARSE_FAILED';
+  const http = (extensions.http ??= {}) as { spec?: boolean; status?: number };
+  http.spec ??= true;
+  http.status ??= 400;
+}
+
 /** Marks errors that rejected the whole request (no `path`: syntax, validation, variables) as BAD_USER_INPUT. */
 export function markRequestErrors<T>(result: T): T {
   const errors = (result as { errors?: readonly unknown[] } | null)?.errors;

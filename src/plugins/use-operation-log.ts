@@ -2,7 +2,6 @@ import { getOperationAST, type DocumentNode, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../create-logger.js';
 import { errorCodeOf } from './use-error-codes.js';
-import { requestIdOf } from './use-request-id.js';
 
 interface OperationArgs {
   document: DocumentNode;
@@ -12,8 +11,8 @@ interface OperationArgs {
 
 function describe(args: OperationArgs) {
   const operation = getOperationAST(args.document, args.operationName);
-  const request = (args.contextValue as { request?: Request } | undefined)?.request;
-  return { requestId: requestIdOf(request), operation: operation?.name?.value ?? null, type: operation?.operation ?? null };
+  const requestId = (args.contextValue as { requestId?: string } | undefined)?.requestId ?? null;
+  return { requestId, operation: operation?.name?.value ?? null, type: operation?.operation ?? null };
 }
 
 function errorSummary(errors: readonly GraphQLError[]) {

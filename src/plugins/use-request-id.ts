@@ -5,6 +5,11 @@ const HEADER = 'x-request-id';
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const ids = new WeakMap<Request, string>();
 
+/** The caller's `x-request-id` when it is sane, else a fresh UUID. */
+export function requestIdFrom(incoming: string | string[] | null | undefined): string {
+  return typeof incoming === 'string' && ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID();
+}
+
 /** The request id of a request that went through `useRequestId` (new one otherwise). */
 export function requestIdOf(request: Request | undefined): string {
   return (request && ids.get(request)) ?? randomUUID();
@@ -17,8 +22,7 @@ export function requestIdOf(request: Request | undefined): string {
 export function useRequestId(): Plugin {
   return {
     onRequest({ request }) {
-      const incoming = request.headers.get(HEADER);
-      ids.set(request, incoming && ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID());
+      ids.set(request, requestIdFrom(request.headers.get(HEADER)));
     },
     onResultProcess({ request, result }) {
       // Errors carry the id too, so a client that only logs the error body can still quote it.

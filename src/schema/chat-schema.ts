@@ -1,6 +1,5 @@
 import { CHAT_ROLES, FINISH_REASONS } from '../providers/contract.js';
 import { ATTEMPT_OUTCOMES, type Attempt, type ChatCompletion, type ChatStreamEvent, type CompletionUsage, type ToolCallDelta } from '../services/chat-types.js';
-import { requestIdOf } from '../plugins/use-request-id.js';
 import { abortOnReturn } from './abort-on-return.js';
 import type { Builder } from './builder.js';
 import { enumValues } from './enum-values.js';
@@ -210,9 +209,9 @@ export function addChatSchema(builder: Builder) {
         resolve: async (_root, { input }, context) => {
           const request = toChatRequest(input);
           // Ends when the client goes away or the shutdown grace period is over.
-          const call = context.calls.open(context.request?.signal);
+          const call = context.calls.open(context.signal);
           try {
-            return await context.chat.chat(request, { principal: context.principal, requestId: requestIdOf(context.request), signal: call.signal });
+            return await context.chat.chat(request, { principal: context.principal, requestId: context.requestId, signal: call.signal });
           } finally {
             call.close();
           }
@@ -232,8 +231,8 @@ export function addChatSchema(builder: Builder) {
         subscribe: (_root, { input }, context) => {
           const request = toChatRequest(input);
           // Aborted by unsubscribing, by the client leaving, or when the shutdown grace is over.
-          const call = context.calls.open(context.request?.signal);
-          const chatCall = { principal: context.principal, requestId: requestIdOf(context.request), signal: call.signal };
+          const call = context.calls.open(context.signal);
+          const chatCall = { principal: context.principal, requestId: context.requestId, signal: call.signal };
           return abortOnReturn(context.chat.stream(request, chatCall), call);
         },
         resolve: (event) => event,

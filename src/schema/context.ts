@@ -19,9 +19,12 @@ export interface GatewayServices {
   calls: CallRegistry;
 }
 
-/** What every resolver receives. Yoga adds `request` (the fetch Request) for HTTP; websocket operations have none. */
+/** What every resolver receives, whatever the transport (Yoga's HTTP, the JSON fast lane, graphql-ws). */
 export interface GatewayContext extends GatewayServices {
-  request?: Request;
+  /** Correlates logs, traces and the audit record with the client's request (`x-request-id`). */
+  requestId: string;
+  /** Aborted when the client goes away (HTTP); websocket operations end by unsubscribing instead. */
+  signal?: AbortSignal;
   /** The caller, resolved before execution (anonymous when the gateway runs open). */
   principal: Principal;
 }

@@ -1,6 +1,5 @@
 import DataLoader from 'dataloader';
 import { GatewayError } from '../errors.js';
-import { requestIdOf } from '../plugins/use-request-id.js';
 import type { EmbeddingResult } from '../services/embedding-service.js';
 import type { Builder } from './builder.js';
 import type { GatewayContext } from './context.js';
@@ -23,11 +22,11 @@ function loaderFor(context: GatewayContext, model: string): DataLoader<string, E
   if (!loader) {
     loader = new DataLoader<string, EmbeddingResult>(
       async (inputs) => {
-        const call = context.calls.open(context.request?.signal);
+        const call = context.calls.open(context.signal);
         try {
           return await context.embeddings.embedMany(model, inputs, {
             principal: context.principal,
-            requestId: requestIdOf(context.request),
+            requestId: context.requestId,
             signal: call.signal,
           });
         } finally {

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.js';
+import { markParseError, markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.js';
 import type { Authenticator } from '../auth/create-authenticator.js';
 import { credentialOf, type GatewayYoga } from './create-yoga.js';
 
@@ -74,6 +74,7 @@ export function attachGraphQLWs(
         try {
           document = enveloped.parse(params.query);
         } catch (error: unknown) {
+          markParseError(error);
           return [maskGatewayError(error, 'Unexpected error.') as GraphQLError];
         }
         const errors = enveloped.validate(enveloped.schema, document);

@@ -1,14 +1,13 @@
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
-import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type GraphiQLOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { ServerConfig } from '../config/config-schema.js';
 import type { Logger } from '../create-logger.js';
 import { useBodyLimit } from '../plugins/use-body-limit.js';
 import { maskGatewayError, useRequestErrorCodes } from '../plugins/use-error-codes.js';
 import { useOperationLimits } from '../plugins/use-operation-limits.js';
 import { useOperationLog } from '../plugins/use-operation-log.js';
-import { useRequestId } from '../plugins/use-request-id.js';
+import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
 import type { Authenticator } from '../auth/create-authenticator.js';
 import { useFieldRateLimits, type FieldRateLimitsOptions } from '../plugins/use-field-rate-limits.js';
 import type { GatewayServices } from '../schema/context.js';
@@ -41,8 +40,27 @@ subscription Stream {
 }
 `;
 
+/**
+ * What a transport hands the context factory: Yoga's fetch `request` (HTTP), graphql-ws
+ * `connectionParams`, or what the JSON fast lane read from the node request itself.
+ */
+export interface InitialContext {
+  request?: Request;
+  connectionParams?: Readonly<Record<string, unknown>>;
+  requestId?: string;
+  credential?: string;
+  signal?: AbortSignal;
+}
+
+/** The self-contained GraphiQL page (its bundle is ~35 MB of heap): loaded on the first visit, not at startup. */
+async function renderGraphiQLOnDemand(options: GraphiQLOptions): Promise<string> {
+  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
+  return renderGraphiQL(options);
+}
+
 /** Where the caller's credential is: the Authorization header (or x-api-key), or graphql-ws connectionParams. */
-export function credentialOf(context: { request?: Request; connectionParams?: Readonly<Record<string, unknown>> }): string | undefined {
+export function credentialOf(context: InitialContext): string | undefined {
+  if (context.credential !== undefined) return context.credential;
   const headers = context.request?.headers;
   const header = headers?.get('authorization') ?? headers?.get('x-api-key');
   if (header) return header;
@@ -71,10 +89,15 @@ export function createGatewayYoga(options: {
     schema: options.schema,
     graphqlEndpoint: '/graphql',
     // Runs before execution: a bad credential fails the whole request with 401.
-    context: async (initial: { request?: Request; connectionParams?: Readonly<Record<string, unknown>> }) => ({
-      ...services,
-      principal: await authenticator.authenticate(credentialOf(initial)),
-    }),
+    context: async (initial: InitialContext) => {
+      const signal = initial.signal ?? initial.request?.signal;
+      return {
+        ...services,
+        requestId: initial.requestId ?? requestIdOf(initial.request),
+        ...(signal ? { signal } : {}),
+        principal: await authenticator.authenticate(credentialOf(initial)),
+      };
+    },
     logging: {
       debug: (...args: unknown[]) => yogaLogger.debug(args[0] as object),
       info: (...args: unknown[]) => yogaLogger.info(args[0] as object),
@@ -83,7 +106,7 @@ export function createGatewayYoga(options: {
     },
     maskedErrors: { maskError: maskGatewayError },
     graphiql: server.graphiql ? { title: 'Switchboard', subscriptionsProtocol: 'WS', defaultQuery: EXAMPLE_OPERATIONS } : false,
-    renderGraphiQL,
+    renderGraphiQL: renderGraphiQLOnDemand,
     landingPage: false,
     healthCheckEndpoint: '/healthz',
     plugins: [

@@ -1,0 +1,291 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult, type OperationTypeNode } from 'graphql';
+import { isAsyncIterable } from 'graphql-yoga';
+import { markParseError, markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.js';
+import { requestIdFrom } from '../plugins/use-request-id.js';
+import type { Logger } from '../create-logger.js';
+import { credentialOf, type GatewayYoga, type InitialContext } from './create-yoga.js';
+import { statusFor, stringifyResult, writeJson, writeSse, writeSseSingle } from './write-result.js';
+
+/** Options for the JSON fast lane. */
+export interface FastLaneOptions {
+  yoga: GatewayYoga;
+  maxBodyBytes: number;
+  /** Queries stay on Yoga when its response cache (ETags, 304s) is on. */
+  queries: boolean;
+  /** For errors that are not the caller's (logged as Yoga logs them). */
+  logger: Logger;
+  /** Where everything the lane does not take goes: Yoga's own node handler. */
+  fallback: (req: IncomingMessage, res: ServerResponse) => unknown;
+}
+
+/** Node request handler: takes the plain JSON operations, hands the rest to Yoga. */
+export type FastLane = (req: IncomingMessage, res: ServerResponse) => void;
+
+interface Params {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+}
+
+const JSON_CONTENT = /^application\/json\s*(?:;|$)/i;
+/** Yoga's regular result media types; for a single result the last match in the Accept header wins. */
+const REGULAR_TYPES = ['application/graphql-response+json', 'application/json'] as const;
+type RegularType = (typeof REGULAR_TYPES)[number];
+
+const acceptCache = new Map<string, RegularType | null>();
+const MAX_ACCEPT_VARIANTS = 64;
+
+function matches(candidate: string, asked: string): boolean {
+  const [askedType, askedSub] = asked.split('/');
+  const [type, sub] = candidate.split('/');
+  return (askedType === '*' || askedType === type) && (askedSub === '*' || askedSub === sub);
+}
+
+/**
+ * Which lane a request's Accept header picks: JSON (with the media type Yoga's result
+ * processor would choose for a single result), SSE for a client that asks for exactly
+ * `text/event-stream` (GraphQL over SSE clients), or none (Yoga decides).
+ */
+type Lane = RegularType | 'sse';
+function laneFor(accept: string | undefined): Lane | null {
+  if (accept === 'text/event-stream') return 'sse';
+  return regularMediaType(accept ?? '*/*');
+}
+
+function regularMediaType(header: string): RegularType | null {
+  const known = acceptCache.get(header);
+  if (known !== undefined) return known;
+  let chosen: RegularType | null = null;
+  const asked = header.replace(/\s/g, '').toLowerCase().split(',').reverse();
+  for (const entry of asked) {
+    const [mediaType = '', ...params] = entry.split(';');
+    const charset = params.find((param) => param.includes('charset=')) ?? 'charset=utf-8';
+    if (charset !== 'charset=utf-8') continue;
+    for (const candidate of REGULAR_TYPES) if (matches(candidate, mediaType)) chosen = candidate;
+  }
+  // Only a few distinct Accept headers exist in practice; anything odd is computed again rather than kept.
+  if (acceptCache.size < MAX_ACCEPT_VARIANTS) acceptCache.set(header, chosen);
+  return chosen;
+}
+
+function isParams(value: unknown): value is Params {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const params = value as Record<string, unknown>;
+  for (const key in params) if (key !== 'query' && key !== 'variables' && key !== 'operationName') return false;
+  const { query, variables, operationName } = params;
+  return (
+    typeof query === 'string' &&
+    (variables === undefined || variables === null || (typeof variables === 'object' && !Array.isArray(variables))) &&
+    (operationName === undefined || operationName === null || typeof operationName === 'string')
+  );
+}
+
+/** The operation's type, once per parsed document (Yoga's parser cache hands back the same object). */
+const operationTypes = new WeakMap<DocumentNode, Map<string | null, OperationTypeNode | null>>();
+function operationTypeOf(document: DocumentNode, operationName: string | null): OperationTypeNode | null {
+  let byName = operationTypes.get(document);
+  if (!byName) operationTypes.set(document, (byName = new Map()));
+  let type = byName.get(operationName);
+  if (type === undefined) {
+    type = getOperationAST(document, operationName)?.operation ?? null;
+    byName.set(operationName, type);
+  }
+  return type;
+}
+
+/** Shared, stackless: they only tell `serve` to stop. */
+const BODY_TRUNCATED = Object.freeze(new Error('the request body ended early'));
+
+function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      if (size === length) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      else reject(BODY_TRUNCATED);
+    };
+    const onAbort = () => {
+      done();
+      reject(BODY_TRUNCATED);
+    };
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAbort);
+      req.off('close', onAbort);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAbort);
+    req.on('close', onAbort);
+  });
+}
+
+/**
+ * The hot path, without the fetch-API layer: a `POST /graphql` whose body is a JSON
+ * `{query, variables, operationName}` for one query or mutation answered as JSON, or one
+ * subscription streamed as GraphQL over SSE.
+ * The operation runs through Yoga's own envelop pipeline (`getEnveloped`: parser and
+ * validation caches, limits, auth context, rate limits, masking, metrics, tracing,
+ * logs), so every plugin that acts on operations acts here too. What only the HTTP layer
+ * knows is mirrored: the request id, the body limit, CORS for a simple request, and
+ * Yoga's status rules for errors.
+ *
+ * Everything else (GET, other media types, chunked bodies, persisted ids, batches,
+ * @defer/@stream, invalid JSON, and any request that fails before execution) is served
+ * by Yoga, from the same buffered body, so the answers to unusual requests stay Yoga's.
+ */
+export function createFastLane(options: FastLaneOptions): FastLane {
+  const { yoga, maxBodyBytes, fallback } = options;
+  const endpoint = yoga.graphqlEndpoint;
+
+  /** Replays a request whose body the lane has read into Yoga, and sends Yoga's answer. */
+  async function viaYoga(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const headers = new Headers();
+    for (let index = 0; index < req.rawHeaders.length; index += 2) headers.append(req.rawHeaders[index] as string, req.rawHeaders[index + 1] as string);
+    const controller = new AbortController();
+    res.once('close', () => controller.abort());
+    const response = await yoga.fetch(
+      `http://${req.headers.host ?? 'localhost'}${req.url ?? endpoint}`,
+      { method: 'POST', headers, body: new Uint8Array(body), signal: controller.signal },
+    );
+    const outgoing: Record<string, string | string[]> = {};
+    response.headers.forEach((value, name) => {
+      outgoing[name] = value;
+    });
+    res.writeHead(response.status, outgoing);
+    if (!response.body) {
+      res.end();
+      return;
+    }
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  }
+
+  /** The response headers every lane answer carries: its request id, and CORS for a simple cross-origin request (as Yoga's defaults). */
+  function baseHeaders(req: IncomingMessage, requestId: string): Record<string, string> {
+    const headers: Record<string, string> = { 'x-request-id': requestId };
+    const origin = req.headers.origin;
+    if (origin !== undefined) {
+      headers['access-control-allow-origin'] = origin;
+      headers.vary = 'Origin';
+      headers['access-control-allow-credentials'] = 'true';
+    }
+    return headers;
+  }
+
+  /** What Yoga's result hooks do to a single result: request id on each error, request errors as BAD_USER_INPUT. */
+  function finishErrors(result: ExecutionResult, requestId: string): void {
+    if (!result.errors?.length) return;
+    markRequestErrors(result);
+    for (const error of result.errors) (error.extensions as Record<string, unknown>).requestId = requestId;
+  }
+
+  /** A thrown error as the result Yoga's request handler makes of it: masked, and logged when it was not the caller's. */
+  function thrownResult(error: unknown): ExecutionResult {
+    const masked = maskGatewayError(error, 'Unexpected error.');
+    if (masked !== error) options.logger.error({ err: error }, 'operation failed');
+    return { errors: [masked instanceof GraphQLError ? masked : new GraphQLError(masked.message, { originalError: masked })] };
+  }
+
+  /** Runs execute/subscribe; a throw becomes an error result. */
+  async function settle<T>(run: () => Promise<T>): Promise<T | ExecutionResult> {
+    try {
+      return await run();
+    } catch (error: unknown) {
+      return thrownResult(error);
+    }
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse, length: number, lane: Lane): Promise<void> {
+    const body = await readBody(req, length);
+    let params: unknown;
+    try {
+      params = JSON.parse(body.toString('utf8'));
+    } catch {
+      return viaYoga(req, res, body);
+    }
+    // @defer/@stream answer in several parts: Yoga's multipart and SSE processors.
+    if (!isParams(params) || params.query.includes('@defer') || params.query.includes('@stream')) return viaYoga(req, res, body);
+
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    res.once('close', abort);
+    const initial: InitialContext & { params: Params } = { requestId, signal: controller.signal, params };
+    const credential = credentialOf({ credential: (req.headers.authorization ?? req.headers['x-api-key']) as string | undefined });
+    if (credential !== undefined) initial.credential = credential;
+    const enveloped = yoga.getEnveloped(initial);
+    const toYoga = () => {
+      res.off('close', abort);
+      return viaYoga(req, res, body);
+    };
+
+    let document: DocumentNode;
+    try {
+      document = enveloped.parse(params.query);
+    } catch (error: unknown) {
+      markParseError(error);
+      return toYoga();
+    }
+    const type = operationTypeOf(document, params.operationName ?? null);
+    const taken = lane === 'sse' ? type === 'subscription' : type === 'mutation' || (type === 'query' && options.queries);
+    if (!taken || enveloped.validate(enveloped.schema, document).length > 0) return toYoga();
+    let contextValue: unknown;
+    try {
+      contextValue = await enveloped.contextFactory();
+    } catch {
+      // Authentication failed: nothing ran yet, so Yoga answers it (401 and its error shape).
+      return toYoga();
+    }
+    const args = { schema: enveloped.schema, document, contextValue, variableValues: params.variables, operationName: params.operationName };
+    const headers = baseHeaders(req, requestId);
+
+    if (lane === 'sse') {
+      const outcome = await settle(() => enveloped.subscribe(args) as Promise<ExecutionResult | AsyncIterable<ExecutionResult>>);
+      if (isAsyncIterable(outcome)) {
+        // The stream's own end (or the client's leaving) ends the call; the signal stays tied to the socket.
+        return writeSse(res, headers, outcome, thrownResult);
+      }
+      res.off('close', abort);
+      finishErrors(outcome, requestId);
+      return writeSseSingle(res, headers, outcome);
+    }
+
+    const result = await settle(() => enveloped.execute(args) as Promise<ExecutionResult>);
+    res.off('close', abort);
+    if (res.destroyed) return;
+    headers['content-type'] = `${lane}; charset=utf-8`;
+    finishErrors(result, requestId);
+    const status = statusFor(result, headers, lane === 'application/json');
+    return writeJson(res, status, headers, stringifyResult(result));
+  }
+
+  return (req, res) => {
+    const { headers } = req;
+    const declared = headers['content-length'];
+    const length = declared === undefined ? NaN : Number(declared);
+    const lane = req.method === 'POST' && req.url === endpoint && JSON_CONTENT.test(headers['content-type'] ?? '') ? laneFor(headers.accept) : null;
+    // Chunked or oversized bodies, and everything else, keep Yoga's handling (and its 413).
+    if (lane === null || !(length >= 0 && length <= maxBodyBytes)) {
+      fallback(req, res);
+      return;
+    }
+    serve(req, res, length, lane).catch((error: unknown) => {
+      if (error === BODY_TRUNCATED) return;
+      if (!res.headersSent) {
+        writeJson(res, 500, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+      } else {
+        res.destroy();
+      }
+    });
+  };
+}

@@ -252,8 +252,10 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     if (lane === 'sse') {
       const outcome = await settle(() => enveloped.subscribe(args) as Promise<ExecutionResult | AsyncIterable<ExecutionResult>>);
       if (isAsyncIterable(outcome)) {
-        // The stream's own end (or the client's leaving) ends the call; the signal stays tied to the socket.
-        return writeSse(res, headers, outcome, thrownResult);
+        await writeSse(res, headers, outcome, thrownResult);
+        // Ended (or the client left, and the signal fired): a finished stream has nothing left to abort.
+        res.off('close', abort);
+        return;
       }
       res.off('close', abort);
       finishErrors(outcome, requestId);

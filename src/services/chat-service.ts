@@ -4,7 +4,7 @@ import type { RoutePlanner } from '../routing/plan-routes.js';
 import { defaultWait, runAttempts, type AttemptDeps, type LiveAttempt } from '../routing/run-attempts.js';
 import type { HealthRegistry } from '../routing/target-health.js';
 import type { Target } from './catalog.js';
-import type { Attempt, ChatCompletion, ChatStreamEvent, CompletionUsage, GatewayChatRequest } from './chat-types.js';
+import type { Attempt, ChatCompletion, ChatStreamEvent, CompletionUsage, GatewayChatRequest, ToolCallDelta } from './chat-types.js';
 import { computeUsage, estimatePromptTokens, estimateTokens } from './compute-usage.js';
 import type { CachedCompletion, CompletionCache } from '../cache/completion-cache.js';
 import type { Admission, LimitsService } from './limits-service.js';
@@ -98,17 +98,22 @@ const TOKEN_LIKE = /\s*\S+|\s+$/g;
 
 /** Opens a stream and reads up to its first content part, so a failure before it can still fall back. */
 async function open(target: Target, request: GatewayChatRequest, signal: AbortSignal, watchdog: Watchdog) {
-  const iterator = target.provider.stream(upstreamRequest(request, target), signal)[Symbol.asyncIterator]();
+  // Its own controller, so the relay can close the upstream at once even while a read is still pending.
+  const controller = new AbortController();
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  const iterator = target.provider.stream(upstreamRequest(request, target), controller.signal)[Symbol.asyncIterator]();
+  const close = (reason: unknown) => controller.abort(reason);
   const head: ChatStreamPart[] = [];
   try {
     for (;;) {
       const next = await iterator.next();
-      if (next.done) return { iterator, head };
+      if (next.done) return { iterator, head, close };
       if (next.value.type === 'error') throw next.value.error;
       head.push(next.value);
       if (next.value.type !== 'metadata') {
         watchdog.markPart();
-        return { iterator, head };
+        return { iterator, head, close };
       }
     }
   } catch (error: unknown) {
@@ -305,10 +310,23 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     }
     const { value: opened, live } = attempt;
     const timing = { startedAt: options.startedAt, firstTokenAt: now() };
-    yield* relay({ live, request, call, admission, observation, timing, cacheKey, head: opened.head, iterator: opened.iterator, attempts });
+    const { head, iterator, close } = opened;
+    yield* relay({ live, request, call, admission, observation, timing, cacheKey, head, iterator, close, attempts });
   }
 
-  /** Provider parts to client events; finish and usage are held for the one final event. */
+  /**
+   * Provider parts to client events; finish and usage are held for the one final event.
+   *
+   * Deltas are coalesced: the first one goes out at once, and after any other the
+   * relay keeps folding in the deltas that follow (text into text, a tool call's
+   * pieces into that call) for as long as the upstream already has them buffered,
+   * i.e. they settle before the next turn of the event loop (setImmediate). A burst
+   * read in one network read becomes one event (one GraphQL execution, one socket
+   * write); deltas that arrive spaced in time still go out one by one. Any other part
+   * ends the merged event, so text seen before an error is delivered before it. The
+   * read that ended a merge is kept in `inflight` for the next round: no part is lost,
+   * reordered, or read while another read is pending.
+   */
   async function* relay(stream: {
     live: LiveAttempt;
     request: GatewayChatRequest;
@@ -319,9 +337,11 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     cacheKey: string | undefined;
     head: ChatStreamPart[];
     iterator: AsyncIterator<ChatStreamPart>;
+    /** Aborts the upstream request. */
+    close: (reason: unknown) => void;
     attempts: Attempt[];
   }): AsyncGenerator<ChatStreamEvent> {
-    const { live, request, call, admission, observation, timing, cacheKey, head, iterator, attempts } = stream;
+    const { live, request, call, admission, observation, timing, cacheKey, head, iterator, close, attempts } = stream;
     // Assembled only when the answer may be cached.
     let text = cacheKey ? '' : undefined;
     const toolCalls: ToolCall[] = [];
@@ -358,14 +378,96 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       done: false,
     });
 
+    /** Counts a delta part, and assembles it when the answer may be cached. */
+    const take = (part: Extract<ChatStreamPart, { type: 'text-delta' | 'tool-call-delta' }>) => {
+      if (part.type === 'text-delta') {
+        completionCharacters += part.text.length;
+        if (text !== undefined) text += part.text;
+        return;
+      }
+      completionCharacters += part.argumentsDelta?.length ?? 0;
+      if (text !== undefined) {
+        const assembled = (toolCalls[part.index] ??= { id: '', name: '', arguments: '' });
+        if (part.id) assembled.id = part.id;
+        if (part.name) assembled.name += part.name;
+        if (part.argumentsDelta) assembled.arguments += part.argumentsDelta;
+      }
+    };
+    // The event being built: its text, or its one tool call's piece.
+    let delta: string | null = null;
+    let toolCallDelta: ToolCallDelta | null = null;
+    /** Folds a part into the event being built when it continues it (counted and assembled). */
+    const fold = (more: ChatStreamPart): boolean => {
+      if (delta !== null && more.type === 'text-delta') {
+        delta += more.text;
+      } else if (toolCallDelta !== null && more.type === 'tool-call-delta' && more.index === toolCallDelta.index) {
+        // As clients assemble them: the latest id, name and arguments concatenated.
+        if (more.id) toolCallDelta.id = more.id;
+        if (more.name) toolCallDelta.name = (toolCallDelta.name ?? '') + more.name;
+        if (more.argumentsDelta) toolCallDelta.argumentsDelta = (toolCallDelta.argumentsDelta ?? '') + more.argumentsDelta;
+      } else {
+        return false;
+      }
+      watchdog.markPart();
+      take(more);
+      return true;
+    };
+
+    // Coalescing runs on callbacks made once per stream: a buffered part costs one next() and one then().
+    // A read whose part is not handled yet: still pending at the next turn, or the one that ended a merge.
+    let inflight: Promise<IteratorResult<ChatStreamPart>> | undefined;
+    /** Set while merging: resumes the relay. */
+    let merged: (() => void) | undefined;
+    let turn: NodeJS.Immediate | undefined;
+    const endMerge = () => {
+      const resume = merged;
+      if (!resume) return;
+      merged = undefined;
+      clearImmediate(turn);
+      resume();
+    };
+    const onRead = (next: IteratorResult<ChatStreamPart>) => {
+      // Settled only after the turn: the merge is over, and this read is the next round's.
+      if (!merged) return;
+      try {
+        if (next.done || !fold(next.value)) endMerge();
+        else readAhead();
+      } catch (error: unknown) {
+        // Not expected (a malformed part); fail the stream next round rather than leave it hanging.
+        const failed = Promise.reject(error);
+        failed.catch(() => undefined);
+        inflight = failed;
+        endMerge();
+      }
+    };
+    const readAhead = () => {
+      inflight = iterator.next();
+      // A failure ends the merge too: what was merged goes out first, and the next round rethrows.
+      void inflight.then(onRead, endMerge);
+    };
+    /**
+     * Folds in the parts the upstream already has, until one needs I/O: it is still
+     * pending when setImmediate fires (buffered ones settle in microtasks before it).
+     */
+    const mergeBuffered = () =>
+      new Promise<void>((resolve) => {
+        merged = resolve;
+        turn = setImmediate(endMerge);
+        readAhead();
+      });
+
     try {
       let index = 0;
       for (;;) {
         let part: ChatStreamPart;
+        let fromHead = false;
         if (index < head.length) {
           part = head[index++] as ChatStreamPart;
+          fromHead = true;
         } else {
-          const next = await iterator.next();
+          const pending = inflight ?? iterator.next();
+          inflight = undefined;
+          const next = await pending;
           if (next.done) break;
           part = next.value;
           watchdog.markPart();
@@ -373,31 +475,29 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         switch (part.type) {
           case 'metadata':
             if (part.id) id = part.id;
-            break;
+            continue;
           case 'text-delta':
-            completionCharacters += part.text.length;
-            if (text !== undefined) text += part.text;
-            yield event(part.text, null);
+            take(part);
+            delta = part.text;
+            toolCallDelta = null;
             break;
           case 'tool-call-delta':
-            completionCharacters += part.argumentsDelta?.length ?? 0;
-            if (text !== undefined) {
-              const assembled = (toolCalls[part.index] ??= { id: '', name: '', arguments: '' });
-              if (part.id) assembled.id = part.id;
-              if (part.name) assembled.name += part.name;
-              if (part.argumentsDelta) assembled.arguments += part.argumentsDelta;
-            }
-            yield event(null, [{ index: part.index, id: part.id, name: part.name, argumentsDelta: part.argumentsDelta }]);
+            take(part);
+            delta = null;
+            toolCallDelta = { index: part.index, id: part.id, name: part.name, argumentsDelta: part.argumentsDelta };
             break;
           case 'finish':
             finishReason = part.finishReason;
-            break;
+            continue;
           case 'usage':
             reported = part.usage;
-            break;
+            continue;
           case 'error':
             throw part.error;
         }
+        // The first delta (read before the stream was handed over) is never held back.
+        if (!fromHead) await mergeBuffered();
+        yield event(delta, toolCallDelta && [toolCallDelta]);
       }
       const usage = (finalUsage = usageSoFar());
       outcome = 'success';
@@ -413,6 +513,11 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       throw error;
     } finally {
       live.settle();
+      if (inflight) {
+        // Left early with a read pending: return() would wait for it, so abort the upstream, and drop its outcome.
+        void inflight.catch(() => undefined);
+        close(call.signal.reason ?? new Error('the stream was closed'));
+      }
       // The consumer left early (cancel, downstream error): close the upstream now.
       void iterator.return?.(undefined)?.catch(() => undefined);
       // A cut-off stream still used tokens: settle and record what was seen.

@@ -1,5 +1,9 @@
-import { Redis, Cluster, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import type { RedisConfig } from './config/config-schema.js';
+
+/** ioredis, loaded by the first gateway that has Redis configured: a single-machine gateway never pays its memory. */
+const loadIoredis = (): typeof import('ioredis') => createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
 
 /** A command client and a separate subscriber connection (a subscribed connection can run nothing else). */
 export interface RedisClients {
@@ -26,6 +30,7 @@ function hostPort(node: string): { host: string; port: number } {
 
 /** Standalone (url), Cluster (seed nodes) or Sentinel, from the config. */
 export function createRedisClients(config: RedisConfig): RedisClients {
+  const { Redis, Cluster } = loadIoredis();
   const connect = (): Redis | Cluster => {
     if (config.cluster) return new Cluster(config.cluster.map(hostPort), { redisOptions: COMMON });
     if (config.sentinel) {

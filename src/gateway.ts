@@ -66,9 +66,9 @@ export interface GatewayOptions {
 
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, logger } = options;
-  // One keep-alive pool per provider, so each has its own connect timeout.
+  // One keep-alive pool per provider, so each has its own connect timeout and connection cap.
   const dispatchers = config.providers.map(
-    (provider) => new Agent({ keepAliveTimeout: 30_000, connections: 512, connect: { timeout: provider.connectTimeoutMs } }),
+    (provider) => new Agent({ keepAliveTimeout: 30_000, connections: provider.maxConnections ?? null, connect: { timeout: provider.connectTimeoutMs } }),
   );
   const providers = new Map<string, Provider>(
     config.providers.map((provider, index) => [provider.id, createProvider(provider, { dispatcher: dispatchers[index] as Agent })]),

@@ -69,6 +69,11 @@ export const providerConfigSchema = z.strictObject({
   defaultMaxTokens: z.number().int().positive().optional(),
   /** TCP + TLS connect timeout to this provider, in milliseconds. */
   connectTimeoutMs: z.number().int().positive().default(10_000),
+  /**
+   * Most connections open to this provider at once; unset: no cap. A stream holds its
+   * connection until it ends, so a cap is also the most concurrent streams (others queue).
+   */
+  maxConnections: z.number().int().positive().optional(),
 });
 
 export const modelConfigSchema = z.strictObject({

@@ -290,6 +290,16 @@ providers:
     }
   });
 
+  it('leaves provider connections uncapped unless maxConnections says otherwise, and refuses a cap of 0', () => {
+    const yaml = (extra: string) => `
+providers:
+  - { id: proxy, type: openai, baseUrl: "http://127.0.0.1:1/v1"${extra} }
+`;
+    expect(parse(yaml('')).providers[0]?.maxConnections).toBeUndefined();
+    expect(parse(yaml(', maxConnections: 64')).providers[0]?.maxConnections).toBe(64);
+    expect(configErrorOf(() => parse(yaml(', maxConnections: 0'))).message).toContain('providers[0].maxConnections');
+  });
+
   it("fills a missing baseUrl with the default of the provider's type", () => {
     const config = parse(`
 providers:

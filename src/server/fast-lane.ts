@@ -7,7 +7,7 @@ import type { Logger } from '../create-logger.js';
 import { credentialOf, type GatewayYoga, type InitialContext } from './create-yoga.js';
 import { statusFor, stringifyResult, writeJson, writeSse, writeSseSingle } from './write-result.js';
 
-/** Options for the JSON fast lane. */
+/** Options for the fast lane (JSON operations and SSE subscriptions). */
 export interface FastLaneOptions {
   yoga: GatewayYoga;
   maxBodyBytes: number;

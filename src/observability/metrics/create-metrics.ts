@@ -53,6 +53,21 @@ function isRateLimited(error: unknown): boolean {
   return isGatewayError(error) && error.code === RATE_LIMITED;
 }
 
+/**
+ * prom-client checks and hashes the label object on every call. The label sets here are
+ * bounded (catalog ids, closed sets, capped operation names), so each one's child is made
+ * once and found again by its values.
+ */
+function childrenBy<T>(make: (values: string[]) => T): (...values: string[]) => T {
+  const children = new Map<string, T>();
+  return (...values) => {
+    const key = values.join('\u0000');
+    let child = children.get(key);
+    if (child === undefined) children.set(key, (child = make(values)));
+    return child;
+  };
+}
+
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
@@ -177,20 +192,30 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   rateLimited.inc({ source: 'operation' }, 0);
   rateLimited.inc({ source: 'completion' }, 0);
 
+  // In labelNames order.
+  const completionsBy = childrenBy((values) => completions.labels(...values));
+  const completionDurationBy = childrenBy((values) => completionDuration.labels(...values));
+  const firstTokenBy = childrenBy((values) => firstToken.labels(...values));
+  const tokensBy = childrenBy((values) => tokens.labels(...values));
+  const costBy = childrenBy((values) => cost.labels(...values));
+  const attemptsBy = childrenBy((values) => attempts.labels(...values));
+  const operationsBy = childrenBy((values) => operations.labels(...values));
+  const operationDurationBy = childrenBy((values) => operationDuration.labels(...values));
+
   function finished(record: CompletionRecord): void {
     const model = modelLabel(record.model);
     const streaming = record.streaming ? 'true' : 'false';
-    completions.inc({ model, provider: providerLabel(record.provider), streaming, outcome: record.outcome, cached: record.cached ? 'true' : 'false' });
-    completionDuration.observe({ model, streaming }, record.latencyMs / 1000);
-    if (record.streaming && record.timeToFirstTokenMs !== null) firstToken.observe({ model }, record.timeToFirstTokenMs / 1000);
+    completionsBy(model, providerLabel(record.provider), streaming, record.outcome, record.cached ? 'true' : 'false').inc();
+    completionDurationBy(model, streaming).observe(record.latencyMs / 1000);
+    if (record.streaming && record.timeToFirstTokenMs !== null) firstTokenBy(model).observe(record.timeToFirstTokenMs / 1000);
     const { usage } = record;
     if (usage) {
-      tokens.inc({ model, direction: 'input' }, usage.promptTokens);
-      tokens.inc({ model, direction: 'output' }, usage.completionTokens);
-      if (usage.costUsd !== null) cost.inc({ model }, usage.costUsd);
+      tokensBy(model, 'input').inc(usage.promptTokens);
+      tokensBy(model, 'output').inc(usage.completionTokens);
+      if (usage.costUsd !== null) costBy(model).inc(usage.costUsd);
     }
     for (const attempt of record.attempts) {
-      attempts.inc({ model: modelLabel(attempt.model), provider: providerLabel(attempt.provider), outcome: attempt.outcome });
+      attemptsBy(modelLabel(attempt.model), providerLabel(attempt.provider), attempt.outcome).inc();
     }
     if (record.errorCode !== null) {
       errors.inc({ code: KNOWN_ERROR_CODES.has(record.errorCode) ? record.errorCode : 'other' });
@@ -219,8 +244,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
         if (recorded) return;
         recorded = true;
         const outcome = failed ? 'error' : 'ok';
-        operations.inc({ ...labels, outcome });
-        operationDuration.observe({ type: labels.type, outcome }, (performance.now() - started) / 1000);
+        operationsBy(labels.type, labels.operation, outcome).inc();
+        operationDurationBy(labels.type, outcome).observe((performance.now() - started) / 1000);
       },
     };
   }

@@ -4,7 +4,7 @@ import { isAsyncIterable } from 'graphql-yoga';
 import { markParseError, markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.js';
 import { requestIdFrom } from '../plugins/use-request-id.js';
 import type { Logger } from '../create-logger.js';
-import { credentialOf, type GatewayYoga, type InitialContext } from './create-yoga.js';
+import type { GatewayYoga, InitialContext } from './create-yoga.js';
 import { statusFor, stringifyResult, writeJson, writeSse, writeSseSingle } from './write-result.js';
 
 /** Options for the fast lane (JSON operations and SSE subscriptions). */
@@ -221,7 +221,9 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     const abort = () => controller.abort();
     res.once('close', abort);
     const initial: InitialContext & { params: Params } = { requestId, signal: controller.signal, params };
-    const credential = credentialOf({ credential: (req.headers.authorization ?? req.headers['x-api-key']) as string | undefined });
+    // Where Yoga's context reads it (credentialOf): Authorization, else x-api-key.
+    const apiKey = req.headers['x-api-key'];
+    const credential = req.headers.authorization ?? (Array.isArray(apiKey) ? apiKey[0] : apiKey);
     if (credential !== undefined) initial.credential = credential;
     const enveloped = yoga.getEnveloped(initial);
     const toYoga = () => {

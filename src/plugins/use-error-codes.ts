@@ -67,13 +67,27 @@ export function maskGatewayError(error: unknown, message: string): Error {
  * first met outside Yoga's HTTP handling (graphql-ws, the fast lane): Yoga caches parse errors by
  * document text, so the first one built is what every later request for that text gets.
  */
-export function markParseError(error: unknown): void {
+function markParseError(error: unknown): void {
   if (!(error instanceof GraphQLError)) return;
   const extensions = error.extensions as Record<string, unknown>;
   extensions.code ??= 'GRAPHQL_PARSE_FAILED';
   const http = (extensions.http ??= {}) as { spec?: boolean; status?: number };
   http.spec ??= true;
   http.status ??= 400;
+}
+
+/** The error without the extensions that only steer an HTTP response (`http`, `unexpected`), for websocket clients. */
+export function withoutHttpExtensions(error: GraphQLError): GraphQLError {
+  const { http, unexpected, ...extensions } = error.extensions as Record<string, unknown>;
+  if (http === undefined && unexpected === undefined) return error;
+  return new GraphQLError(error.message, {
+    ...(error.nodes ? { nodes: error.nodes } : {}),
+    ...(error.source ? { source: error.source } : {}),
+    ...(error.positions ? { positions: error.positions } : {}),
+    ...(error.path ? { path: error.path } : {}),
+    ...(error.originalError ? { originalError: error.originalError } : {}),
+    extensions,
+  });
 }
 
 /** Marks errors that rejected the whole request (no `path`: syntax, validation, variables) as BAD_USER_INPUT. */
@@ -90,10 +104,17 @@ export function markRequestErrors<T>(result: T): T {
 
 /**
  * Gives request-level errors (syntax, validation, variable coercion) the stable
- * BAD_USER_INPUT code; Yoga would leave them with none or its own codes.
+ * BAD_USER_INPUT code; Yoga would leave them with none or its own codes. Runs on
+ * every transport's parse, and on HTTP results.
  */
 export function useRequestErrorCodes(): Plugin {
   return {
+    // Every transport parses through here, so a cached syntax error always carries its HTTP status.
+    onParse() {
+      return ({ result }) => {
+        if (result instanceof Error) markParseError(result);
+      };
+    },
     onResultProcess({ result }) {
       if (Array.isArray(result)) result.forEach(markRequestErrors);
       else if (!(Symbol.asyncIterator in (result as object))) markRequestErrors(result);

@@ -2,13 +2,16 @@ import type { Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { markParseError, markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.js';
+import { markRequestErrors, maskGatewayError, withoutHttpExtensions } from '../plugins/use-error-codes.js';
 import type { Authenticator } from '../auth/create-authenticator.js';
 import { credentialOf, type GatewayYoga } from './create-yoga.js';
 
 const CLOSE_HANDSHAKE_MS = 1_000;
 /** graphql-ws's close code for missing credentials (bad ones get 4403 Forbidden). */
 const CLOSE_UNAUTHORIZED = 4401;
+
+/** An error refusing an operation before it runs, as a websocket client should see it. */
+const refusal = (error: unknown): GraphQLError => withoutHttpExtensions(maskGatewayError(error, 'Unexpected error.') as GraphQLError);
 
 type EnvelopedArgs = ExecutionArgs & {
   rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
@@ -74,16 +77,15 @@ export function attachGraphQLWs(
         try {
           document = enveloped.parse(params.query);
         } catch (error: unknown) {
-          markParseError(error);
-          return [maskGatewayError(error, 'Unexpected error.') as GraphQLError];
+          return [refusal(error)];
         }
         const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) return errors.map((error: GraphQLError) => maskGatewayError(error, 'Unexpected error.') as GraphQLError);
+        if (errors.length > 0) return errors.map(refusal);
         let contextValue;
         try {
           contextValue = await enveloped.contextFactory();
         } catch (error: unknown) {
-          return [maskGatewayError(error, 'Unexpected error.') as GraphQLError];
+          return [refusal(error)];
         }
         let ids = active.get(context);
         if (!ids) active.set(context, (ids = new Set()));

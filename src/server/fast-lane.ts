@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult, type OperationTypeNode } from 'graphql';
 import { isAsyncIterable } from 'graphql-yoga';
-import { markParseError, markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.js';
+import { markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.js';
 import { requestIdFrom } from '../plugins/use-request-id.js';
 import type { Logger } from '../create-logger.js';
 import type { GatewayYoga, InitialContext } from './create-yoga.js';
@@ -234,8 +234,8 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     let document: DocumentNode;
     try {
       document = enveloped.parse(params.query);
-    } catch (error: unknown) {
-      markParseError(error);
+    } catch {
+      // A syntax error: Yoga answers it (the error, cached by text, already carries its 400).
       return toYoga();
     }
     const type = operationTypeOf(document, params.operationName ?? null);

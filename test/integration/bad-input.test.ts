@@ -149,6 +149,12 @@ describe('bad input gets a clear error with a stable code', () => {
       });
     const syntax = (await failure('subscription { chatStream(')) as GraphQLErrorShape[];
     expect(codes(syntax)).toEqual(['BAD_USER_INPUT']);
+    // HTTP-only extensions stay on the server.
+    expect(syntax[0]?.extensions).not.toHaveProperty('http');
+    // Yoga caches the parse error by text: the same text over HTTP still gets its 400.
+    const overHttp = await postGraphQL(gw.url, 'subscription { chatStream(');
+    expect(overHttp.status).toBe(400);
+    expect(codes(overHttp.body.errors)).toEqual(['BAD_USER_INPUT']);
     const unknownModel = (await failure('subscription ($input: ChatInput!) { chatStream(input: $input) { delta } }', {
       input: { model: 'missing/model', messages: [{ role: 'USER', content: 'hi' }] },
     })) as { errors?: GraphQLErrorShape[] }[] | GraphQLErrorShape[];

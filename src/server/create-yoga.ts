@@ -4,6 +4,7 @@ import { createYoga, useReadinessCheck, type GraphiQLOptions, type Plugin, type 
 import type { ServerConfig } from '../config/config-schema.js';
 import type { Logger } from '../create-logger.js';
 import { useBodyLimit } from '../plugins/use-body-limit.js';
+import { useCompiledSubscriptions } from '../plugins/use-compiled-subscriptions.js';
 import { maskGatewayError, useRequestErrorCodes } from '../plugins/use-error-codes.js';
 import { useOperationLimits } from '../plugins/use-operation-limits.js';
 import { useOperationLog } from '../plugins/use-operation-log.js';
@@ -116,6 +117,7 @@ export function createGatewayYoga(options: {
       useRequestId(),
       // Before parsing: a persisted id becomes its document (or, in allowlist mode, anything else is refused).
       ...(extraPlugins.persistedOperations ? [extraPlugins.persistedOperations] : []),
+      useCompiledSubscriptions(), // Compiled per-event execution; before tracing, which wraps the subscribe function it finds.
       // Early, so they time and count everything after them; metrics also serves GET /metrics.
       extraPlugins.metrics,
       ...(extraPlugins.tracing ? [extraPlugins.tracing] : []),

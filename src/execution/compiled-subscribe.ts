@@ -1,9 +1,10 @@
 import { getOperationAST, visit, BREAK, type DocumentNode, type FieldNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { buildExecutionContext, buildResolveInfo, execute, type ExecutionContext } from '@graphql-tools/executor';
-import { utils } from './executor-utils.js';
+import type { ExecutionContext } from '@graphql-tools/executor';
+import { executor, utils } from './executor-utils.js';
 import { executeEvent, NeedsAsync } from './execute-plan.js';
 import { NotCompilable, planField, planIsVariableFree, type ObjectPlan } from './selection-plan.js';
 
+const { buildExecutionContext, buildResolveInfo, execute } = executor;
 const { addPath, collectFields, createGraphQLError, inspect, isAsyncIterable, isPromise, locatedError, pathToArray } = utils;
 
 type SubscribeFn = (args: ExecutionArgs) => unknown;
@@ -131,7 +132,7 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
         entry.async = true;
       }
     }
-    return (await execute({ ...args, rootValue: payload } as Parameters<typeof execute>[0])) as ExecutionResult;
+    return (await execute({ ...args, rootValue: payload })) as ExecutionResult;
   };
   const events: AsyncGenerator<ExecutionResult> = {
     async next() {

@@ -1,7 +1,8 @@
 import { GraphQLError, isLeafType, isListType, isNonNullType, type GraphQLOutputType } from 'graphql';
-import { buildResolveInfo, type ExecutionContext } from '@graphql-tools/executor';
-import { utils, type Path } from './executor-utils.js';
+import type { ExecutionContext } from '@graphql-tools/executor';
+import { executor, utils, type Path } from './executor-utils.js';
 
+const { buildResolveInfo } = executor;
 const { addPath, inspect, isIterableObject, isObjectLike, isPromise, locatedError, pathToArray } = utils;
 import type { FieldPlan, ObjectPlan } from './selection-plan.js';
 

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FieldNode, FragmentDefinitionNode, GraphQLError, GraphQLField, GraphQLObjectType, GraphQLSchema, SelectionSetNode } from 'graphql';
+import type { ExecutionArgs, FieldNode, FragmentDefinitionNode, GraphQLError, GraphQLField, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, SelectionSetNode } from 'graphql';
+import type { ExecutionContext } from '@graphql-tools/executor';
 
 /** graphql-tools' response path (`{ prev, key, typename }`). */
 export interface Path {
@@ -28,17 +29,35 @@ export interface ExecutorUtils {
   isPromise(value: unknown): value is PromiseLike<unknown>;
 }
 
-/**
- * The very copy of `@graphql-tools/utils` that `@graphql-tools/executor` (Yoga's engine) resolves:
- * it may differ from the top-level one (today 12.x under the executor, 11.x for Yoga), and field
- * collection, argument coercion and error locating must behave exactly as the executor's.
- */
-async function loadExecutorUtils(): Promise<ExecutorUtils> {
-  const require = createRequire(import.meta.url);
-  const executorManifest = require.resolve('@graphql-tools/executor/package.json');
-  const utilsManifest = createRequire(executorManifest).resolve('@graphql-tools/utils/package.json');
-  const entry = join(dirname(utilsManifest), 'esm', 'index.js');
-  return (await import(pathToFileURL(entry).href)) as ExecutorUtils;
+/** The part of `@graphql-tools/executor` the compiled path uses (and falls back to). */
+export interface Executor {
+  buildExecutionContext(args: ExecutionArgs): ReadonlyArray<GraphQLError> | ExecutionContext;
+  buildResolveInfo(exeContext: ExecutionContext, fieldDef: GraphQLField<unknown, unknown>, fieldNodes: FieldNode[], parentType: GraphQLObjectType, path: Path): GraphQLResolveInfo;
+  execute(args: ExecutionArgs): unknown;
+  /** Yoga's engine for execute and subscribe. */
+  normalizedExecutor(args: ExecutionArgs): unknown;
 }
 
-export const utils: ExecutorUtils = await loadExecutorUtils();
+/** The ESM entry of `name` as resolved from the package whose manifest is `from`. */
+function entryOf(from: string, name: string): { manifest: string; url: string } {
+  const manifest = createRequire(from).resolve(`${name}/package.json`);
+  return { manifest, url: pathToFileURL(join(dirname(manifest), 'esm', 'index.js')).href };
+}
+
+/**
+ * The very copies Yoga runs: `@graphql-tools/executor` as graphql-yoga resolves it, and the
+ * `@graphql-tools/utils` that executor resolves (today 12.x under the executor, 11.x at the top).
+ * Field collection, argument coercion, error locating and messages must be exactly the engine's.
+ */
+async function loadEngine(): Promise<{ executor: Executor; utils: ExecutorUtils }> {
+  const yoga = createRequire(import.meta.url).resolve('graphql-yoga/package.json');
+  const executor = entryOf(yoga, '@graphql-tools/executor');
+  const utils = entryOf(executor.manifest, '@graphql-tools/utils');
+  return { executor: (await import(executor.url)) as Executor, utils: (await import(utils.url)) as ExecutorUtils };
+}
+
+const engine = await loadEngine();
+/** Yoga's executor (the engine the compiled path mirrors and falls back to). */
+export const executor: Executor = engine.executor;
+/** The executor's own `@graphql-tools/utils`. */
+export const utils: ExecutorUtils = engine.utils;

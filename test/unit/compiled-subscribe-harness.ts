@@ -1,6 +1,8 @@
 import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
-import { normalizedExecutor } from '@graphql-tools/executor';
 import { compileSubscribe } from '../../src/execution/compiled-subscribe.js';
+import { executor } from '../../src/execution/executor-utils.js';
+
+const { normalizedExecutor } = executor;
 
 /** One outcome of a subscription, comparable with toStrictEqual: results, errors (with class, path, extensions, cause) or a throw. */
 type Outcome = { result: unknown } | { thrown: unknown };

@@ -50,11 +50,11 @@ function operationOf(schema: GraphQLSchema, document: DocumentNode, operationNam
   return entry;
 }
 
-/** The executor's wrapping of an error thrown by the source stream. */
-function wrapSourceError(error: unknown, exeContext: ExecutionContext): never {
+/** The executor's wrapping of an error thrown by the source stream (mapSourceToResponse's onError). */
+function sourceError(error: unknown, exeContext: ExecutionContext): Error {
   const wrap = (each: Error) => createGraphQLError(each.message, { originalError: each, nodes: [exeContext.operation] });
-  if (error instanceof AggregateError) throw new AggregateError(error.errors.map(wrap), error.message);
-  throw wrap(error as Error);
+  if (error instanceof AggregateError) return new AggregateError(error.errors.map(wrap), error.message);
+  return wrap(error as Error);
 }
 
 /**
@@ -141,7 +141,7 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
       try {
         step = await iterator.next();
       } catch (error: unknown) {
-        return close(wrapSourceErrorSafe(error, exeContext));
+        return close(sourceError(error, exeContext));
       }
       if (step.done) {
         done = true;
@@ -164,7 +164,7 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
         try {
           await iterator.throw(error);
         } catch (thrown: unknown) {
-          return close(wrapSourceErrorSafe(thrown, exeContext));
+          return close(sourceError(thrown, exeContext));
         }
       } else await iterator.return?.();
       throw error;
@@ -176,19 +176,13 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
   return events;
 }
 
-function wrapSourceErrorSafe(error: unknown, exeContext: ExecutionContext): unknown {
-  try {
-    return wrapSourceError(error, exeContext);
-  } catch (wrapped: unknown) {
-    return wrapped;
-  }
-}
-
 /**
  * A drop-in for graphql-tools' `subscribe` (Yoga's engine) that executes each event with a plan
  * compiled once from the selection set: arguments coerced once per subscription, no async
  * iterator or promise per field. Anything it does not compile (@defer/@stream, abstract types,
  * an abort signal or custom resolvers in the args, request errors) goes to `fallback` unchanged.
+ * When a resolver answers with a promise, that event is executed again by graphql-tools (its
+ * resolvers run twice, once) and later events of that selection go to graphql-tools directly.
  */
 export function compileSubscribe(fallback: SubscribeFn): SubscribeFn {
   return (args) => {

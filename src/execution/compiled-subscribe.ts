@@ -176,6 +176,9 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
   return events;
 }
 
+/** Subscriptions run by the compiled path, and those handed back to graphql-tools, since startup (process-wide). */
+export const compiledSubscriptionCounts = { compiled: 0, handedBack: 0 };
+
 /**
  * A drop-in for graphql-tools' `subscribe` (Yoga's engine) that executes each event with a plan
  * compiled once from the selection set: arguments coerced once per subscription, no async
@@ -185,17 +188,22 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
  * resolvers run twice, once) and later events of that selection go to graphql-tools directly.
  */
 export function compileSubscribe(fallback: SubscribeFn): SubscribeFn {
+  const handBack = (args: ExecutionArgs) => {
+    compiledSubscriptionCounts.handedBack++;
+    return fallback(args);
+  };
   return (args) => {
     const extra = args as { signal?: unknown; schemaCoordinateInErrors?: unknown };
-    if (args.fieldResolver || args.subscribeFieldResolver || args.typeResolver || extra.signal || extra.schemaCoordinateInErrors) return fallback(args);
+    if (args.fieldResolver || args.subscribeFieldResolver || args.typeResolver || extra.signal || extra.schemaCoordinateInErrors) return handBack(args);
     const entry = operationOf(args.schema, args.document, args.operationName);
-    if (!entry.compilable) return fallback(args);
+    if (!entry.compilable) return handBack(args);
     const exeContext = buildExecutionContext(args);
     // Variable errors and the like: the executor answers them in its own shape.
-    if (!('schema' in exeContext)) return fallback(args);
+    if (!('schema' in exeContext)) return handBack(args);
     const opened = openSourceStream(exeContext, entry);
-    if (!opened) return fallback(args);
+    if (!opened) return handBack(args);
     const { stream, plan } = opened;
+    compiledSubscriptionCounts.compiled++;
     const map = (resolved: unknown) => (isAsyncIterable(resolved) && plan ? mapEvents(resolved, exeContext, args, plan, entry) : resolved);
     return isPromise(stream) ? stream.then(map) : map(stream);
   };

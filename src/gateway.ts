@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import type { GatewayConfig } from './config/config-schema.js';
@@ -34,6 +34,8 @@ import { attachGraphQLWs } from './server/attach-graphql-ws.js';
 import { createGatewayYoga, type GatewayYoga } from './server/create-yoga.js';
 import { createRestHandler } from './rest/create-rest-handler.js';
 import { createFastLane } from './server/fast-lane.js';
+import { createHttpHandler } from './server/create-http-handler.js';
+import { replayToYoga } from './server/replay-to-yoga.js';
 
 export interface Gateway {
   readonly config: GatewayConfig;
@@ -51,6 +53,16 @@ export interface Gateway {
 }
 
 const DRAIN_POLL_MS = 25;
+
+/**
+ * Node's own header and request timeouts, so a stalled request is dropped (408) even before any
+ * handler runs. Node checks them every `connectionsCheckingInterval` (30 s by default): scaled down
+ * with the timeout so a small one is honoured.
+ */
+function nodeTimeouts(requestTimeoutMs: number): { requestTimeout: number; headersTimeout?: number; connectionsCheckingInterval?: number } {
+  if (requestTimeoutMs === 0) return { requestTimeout: 0 };
+  return { requestTimeout: requestTimeoutMs, headersTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(requestTimeoutMs / 4))) };
+}
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -139,13 +151,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     isReady: async () => ready && (await stores.ping()),
   });
-  const rest = createRestHandler({ services, authenticator, maxBodyBytes: config.server.maxBodyBytes, logger });
+  const rest = createRestHandler({ services, authenticator, maxBodyBytes: config.server.maxBodyBytes, requestTimeoutMs: config.server.requestTimeoutMs, logger });
   // Plain JSON operations skip the fetch-API layer; persisted-operation allowlists keep Yoga's checks.
   const graphql = config.persistedOperations
-    ? yoga
-    : createFastLane({ yoga, logger: logger.child({ component: 'yoga' }), maxBodyBytes: config.server.maxBodyBytes, queries: !config.cache.responses.enabled, fallback: yoga });
-  // The OpenAI-compatible REST surface answers before GraphQL.
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => (req.url?.startsWith('/v1/') ? rest.handle(req, res) : graphql(req, res)));
+    ? (req: IncomingMessage, res: ServerResponse, body: Buffer) => void replayToYoga(yoga, req, res, body).catch(() => res.destroy())
+    : createFastLane({ yoga, logger: logger.child({ component: 'yoga' }), queries: !config.cache.responses.enabled });
+  let draining = false;
+  // One door: CORS, then the OpenAI-compatible REST surface, then GraphQL with its body read by one reader.
+  const handler = createHttpHandler({ server: config.server, rest, graphql, withoutBody: yoga, draining: () => draining, logger });
+  const server = createServer({ keepAliveTimeout: 65_000, ...nodeTimeouts(config.server.requestTimeoutMs) }, handler);
   const websockets = attachGraphQLWs(server, yoga, { maxPayloadBytes: config.server.maxBodyBytes, authenticator });
   let stopping: Promise<void> | undefined;
 
@@ -158,7 +172,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   async function drain(): Promise<void> {
     ready = false;
-    server.close();
+    // Keep listening through the grace period: probes answer (/readyz 503), new work gets 503 SHUTTING_DOWN.
+    draining = true;
     const deadline = Date.now() + config.server.shutdownGraceMs;
     while (Date.now() < deadline && (inFlightRequests > 0 || websockets.activeOperations > 0)) {
       server.closeIdleConnections();
@@ -168,6 +183,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Let the aborted operations send their final error before the sockets go.
     await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     await websockets.close();
+    server.close();
     server.closeAllConnections();
     await Promise.all(dispatchers.map((dispatcher) => dispatcher.close()));
     await usage.flush();

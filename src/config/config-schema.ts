@@ -222,9 +222,34 @@ export const auditConfigSchema = z.strictObject({
   includeContent: z.boolean().default(false),
 });
 
+/** A browser origin: scheme, host and optional port, nothing else (never the opaque `null`). */
+const ORIGIN = /^https?:\/\/[^/?#\s]+$/;
+
+export const corsConfigSchema = z
+  .strictObject({
+    /** Which pages may call: `*` (any, never with credentials) or a list of exact origins. */
+    origins: z.union([z.literal('*'), z.array(z.string().regex(ORIGIN, 'expected an origin such as https://app.example.com')).min(1)]).default('*'),
+    /** Send `Access-Control-Allow-Credentials` (cookies, HTTP auth): only with a list of origins. */
+    credentials: z.boolean().default(false),
+    /** How long a browser may cache a preflight answer, in seconds. */
+    maxAgeSeconds: z.number().int().min(0).default(600),
+  })
+  .refine((cors) => !(cors.credentials && cors.origins === '*'), {
+    message: 'credentials: true needs an explicit list of origins, not "*"',
+    path: ['credentials'],
+  });
+
 export const serverConfigSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(4_000),
-  host: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Interface to listen on. Unset: 0.0.0.0, except in open mode (no keys, no JWT) with a
+   * non-`local` provider, where it is 127.0.0.1 (the operator's provider credit is at stake).
+   */
+  host: z.string().min(1).optional(),
+  /** How long a request's headers and body may take to arrive, in milliseconds (0: no limit). */
+  requestTimeoutMs: z.number().int().min(0).default(30_000),
+  /** CORS for `/graphql`, `/v1` and `/metrics` alike. */
+  cors: corsConfigSchema.prefault({}),
   /** Request bodies over this size are refused with PAYLOAD_TOO_LARGE (HTTP 413). */
   maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
   /** Operations nested deeper than this are refused before execution. */
@@ -263,7 +288,9 @@ export const configFileSchema = z.strictObject({
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
-export type ServerConfig = z.infer<typeof serverConfigSchema>;
+/** The server block once resolved: the host is always decided (see `server.host`). */
+export type ServerConfig = z.infer<typeof serverConfigSchema> & { host: string };
+export type CorsConfig = z.infer<typeof corsConfigSchema>;
 export type RouteConfig = z.infer<typeof routeConfigSchema>;
 export type RetryConfig = z.infer<typeof retryConfigSchema>;
 export type TimeoutsConfig = z.infer<typeof timeoutsConfigSchema>;
@@ -297,6 +324,8 @@ export interface GatewayConfig {
   /** The persisted operations manifest, read at start-up (id → document). */
   persistedOperations?: { operations: Readonly<Record<string, string>>; allowArbitraryOperations: boolean };
   server: ServerConfig;
+  /** Why the gateway chose its listening host on its own (open mode with a paid provider), for the start-up log. */
+  hostNotice?: string;
   providers: ProviderConfig[];
   models: ModelConfig[];
   routes: RouteConfig[];

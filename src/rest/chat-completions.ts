@@ -9,7 +9,7 @@ import { toChatInput } from './to-chat-input.js';
 /** POST /v1/chat/completions: one answer as JSON, or (body `stream: true`) SSE chunks. */
 export async function chatCompletions(context: RestContext): Promise<void> {
   const { req, res, principal, requestId, services } = context;
-  const { input, stream } = toChatInput(await readJsonBody(req, context.maxBodyBytes));
+  const { input, stream } = toChatInput(await readJsonBody(req, context.maxBodyBytes, context.requestTimeoutMs));
   const request = toChatRequest(input);
   // Ends when the client goes away or the shutdown grace is over.
   const call = services.calls.open();

@@ -3,7 +3,6 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, useReadinessCheck, type GraphiQLOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { ServerConfig } from '../config/config-schema.js';
 import type { Logger } from '../create-logger.js';
-import { useBodyLimit } from '../plugins/use-body-limit.js';
 import { maskGatewayError, useRequestErrorCodes } from '../plugins/use-error-codes.js';
 import { useOperationLimits } from '../plugins/use-operation-limits.js';
 import { useOperationLog } from '../plugins/use-operation-log.js';
@@ -108,6 +107,8 @@ export function createGatewayYoga(options: {
     graphiql: server.graphiql ? { title: 'Switchboard', subscriptionsProtocol: 'WS', defaultQuery: EXAMPLE_OPERATIONS } : false,
     renderGraphiQL: renderGraphiQLOnDemand,
     landingPage: false,
+    // CORS comes from server.cors, set on every answer by the HTTP handler (cors.ts), not Yoga's reflecting default.
+    cors: false,
     healthCheckEndpoint: '/healthz',
     plugins: [
       // Probes answer before any GraphQL work.
@@ -119,8 +120,6 @@ export function createGatewayYoga(options: {
       // Early, so they time and count everything after them; metrics also serves GET /metrics.
       extraPlugins.metrics,
       ...(extraPlugins.tracing ? [extraPlugins.tracing] : []),
-      // Before parsing: a huge body is refused without reading it.
-      useBodyLimit({ maxBodyBytes: server.maxBodyBytes }),
       useOperationLog(logger.child({ component: 'graphql' })),
       // Request-level errors leave with the same code over HTTP as over websockets.
       useRequestErrorCodes(),

@@ -6,6 +6,7 @@ import type { Logger } from '../create-logger.js';
 import { maskGatewayError, useRequestErrorCodes } from '../plugins/use-error-codes.js';
 import { useOperationLimits } from '../plugins/use-operation-limits.js';
 import { useOperationLog } from '../plugins/use-operation-log.js';
+import { useSseRefusals } from '../plugins/use-sse-refusals.js';
 import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
 import type { Authenticator } from '../auth/create-authenticator.js';
 import { useFieldRateLimits, type FieldRateLimitsOptions } from '../plugins/use-field-rate-limits.js';
@@ -113,6 +114,8 @@ export function createGatewayYoga(options: {
     plugins: [
       // Probes answer before any GraphQL work.
       useReadinessCheck({ endpoint: '/readyz', check: () => options.isReady() }),
+      // Before useRequestId's result hook: a stream refused at its first event becomes a single result (its status, its id).
+      useSseRefusals(),
       // First, so every response (errors included) carries the id.
       useRequestId(),
       // Before parsing: a persisted id becomes its document (or, in allowlist mode, anything else is refused).

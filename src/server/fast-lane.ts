@@ -6,6 +6,7 @@ import { requestIdFrom } from '../plugins/use-request-id.js';
 import type { Logger } from '../create-logger.js';
 import type { GatewayYoga, InitialContext } from './create-yoga.js';
 import { replayToYoga } from './replay-to-yoga.js';
+import { takeFirstEvent } from './take-first-event.js';
 import { statusFor, stringifyResult, writeJson, writeSse, writeSseSingle } from './write-result.js';
 
 /** Options for the fast lane (JSON operations and SSE subscriptions). */
@@ -186,15 +187,17 @@ export function createFastLane(options: FastLaneOptions): FastLane {
 
     if (lane === 'sse') {
       const outcome = await settle(() => enveloped.subscribe(args) as Promise<ExecutionResult | AsyncIterable<ExecutionResult>>);
-      if (isAsyncIterable(outcome)) {
-        await writeSse(res, headers, outcome, thrownResult);
+      // A stream refused at its first event (limits) answers like a query: its status, not a 200 stream.
+      const first = isAsyncIterable(outcome) ? await takeFirstEvent(outcome) : { refused: outcome };
+      if ('stream' in first) {
+        await writeSse(res, headers, first.stream, thrownResult);
         // Ended (or the client left, and the signal fired): a finished stream has nothing left to abort.
         res.off('close', abort);
         return;
       }
       res.off('close', abort);
-      finishErrors(outcome, requestId);
-      return writeSseSingle(res, headers, outcome);
+      finishErrors(first.refused, requestId);
+      return writeSseSingle(res, headers, first.refused);
     }
 
     const result = await settle(() => enveloped.execute(args) as Promise<ExecutionResult>);

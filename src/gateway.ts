@@ -4,6 +4,7 @@ import { Agent } from 'undici';
 import type { GatewayConfig } from './config/config-schema.js';
 import type { Logger } from './create-logger.js';
 import { GatewayError } from './errors.js';
+import { createLogThrottle } from './create-log-throttle.js';
 import type { Provider } from './providers/contract.js';
 import { createProvider } from './providers/create-provider.js';
 import { buildSchema } from './schema/build-schema.js';
@@ -122,6 +123,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const observers = [metrics.observer, tracing.observer, audit.observer].filter((observer): observer is ChatObserver => observer !== undefined);
   const completionCache = createCompletionCache({ config: config.cache.completions, ...(redisHandle ? { redis: redisHandle } : {}) });
   let ready = false;
+  // One budget for the log lines callers cause (refusals, disconnects), whichever transport they came by.
+  const logThrottle = createLogThrottle(logger);
 
   const services = {
     catalog,
@@ -149,6 +152,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     server: config.server,
     logger,
+    logThrottle,
     isReady: async () => ready && (await stores.ping()),
   });
   const rest = createRestHandler({ services, authenticator, maxBodyBytes: config.server.maxBodyBytes, requestTimeoutMs: config.server.requestTimeoutMs, logger });
@@ -189,6 +193,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     await usage.flush();
     await audit.flush();
     authenticator.close();
+    logThrottle.flush();
     await stores.close();
     await redis?.close();
   }

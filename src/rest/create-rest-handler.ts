@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Authenticator } from '../auth/create-authenticator.js';
 import type { Scope } from '../config/config-schema.js';
+import { classifyFailure } from '../classify-failure.js';
 import type { Logger } from '../create-logger.js';
 import { GatewayError } from '../errors.js';
 import { credentialOf } from '../server/create-yoga.js';
@@ -78,7 +79,7 @@ export function createRestHandler(options: {
           return;
         }
         const shaped = toOpenAIError(error);
-        if (shaped.body.error.code === 'internal_error') logger.error({ err: error, requestId }, 'REST request failed');
+        if (shaped.body.error.code === 'internal_error' && classifyFailure(error).kind === 'fault') logger.error({ err: error, requestId }, 'REST request failed');
         if (res.headersSent) {
           res.end();
           return;

@@ -3,6 +3,8 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, useReadinessCheck, type GraphiQLOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { ServerConfig } from '../config/config-schema.js';
 import type { Logger } from '../create-logger.js';
+import { createLogThrottle, type LogThrottle } from '../create-log-throttle.js';
+import { logFailure } from '../classify-failure.js';
 import { maskGatewayError, useRequestErrorCodes } from '../plugins/use-error-codes.js';
 import { useOperationLimits } from '../plugins/use-operation-limits.js';
 import { useOperationLog } from '../plugins/use-operation-log.js';
@@ -77,6 +79,8 @@ export function createGatewayYoga(options: {
   fieldLimits: FieldRateLimitsOptions;
   server: ServerConfig;
   logger: Logger;
+  /** Rate-limits the log lines callers cause (refusals, disconnects); one per gateway. @default one of its own */
+  logThrottle?: LogThrottle;
   /** False while starting or draining (or the shared store is away): `/readyz` answers 503 then. */
   isReady: () => Promise<boolean>;
   extraPlugins: { metrics: Plugin; tracing?: Plugin; queryCache: Plugin; persistedOperations?: Plugin };
@@ -85,6 +89,7 @@ export function createGatewayYoga(options: {
   const { services, authenticator } = options;
   const { server, logger } = options;
   const yogaLogger = logger.child({ component: 'yoga' });
+  const throttle = options.logThrottle ?? createLogThrottle(logger);
   return createYoga<Record<string, unknown>, GatewayServices>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
@@ -102,7 +107,8 @@ export function createGatewayYoga(options: {
       debug: (...args: unknown[]) => yogaLogger.debug(args[0] as object),
       info: (...args: unknown[]) => yogaLogger.info(args[0] as object),
       warn: (...args: unknown[]) => yogaLogger.warn(args[0] as object),
-      error: (...args: unknown[]) => yogaLogger.error({ err: args[0] }, 'operation failed'),
+      // Yoga logs what it did not expect: a refused credential or a client that left is not a fault.
+      error: (...args: unknown[]) => logFailure(yogaLogger, throttle, args[0], {}, 'operation failed'),
     },
     maskedErrors: { maskError: maskGatewayError },
     graphiql: server.graphiql ? { title: 'Switchboard', subscriptionsProtocol: 'WS', defaultQuery: EXAMPLE_OPERATIONS } : false,
@@ -123,7 +129,7 @@ export function createGatewayYoga(options: {
       // Early, so they time and count everything after them; metrics also serves GET /metrics.
       extraPlugins.metrics,
       ...(extraPlugins.tracing ? [extraPlugins.tracing] : []),
-      useOperationLog(logger.child({ component: 'graphql' })),
+      useOperationLog(logger.child({ component: 'graphql' }), throttle),
       // Request-level errors leave with the same code over HTTP as over websockets.
       useRequestErrorCodes(),
       // Before execution, after the caller is known: per-field limits, subscriptions included.

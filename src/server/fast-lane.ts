@@ -3,6 +3,7 @@ import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult,
 import { isAsyncIterable } from 'graphql-yoga';
 import { markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.js';
 import { requestIdFrom } from '../plugins/use-request-id.js';
+import { classifyFailure } from '../classify-failure.js';
 import type { Logger } from '../create-logger.js';
 import type { GatewayYoga, InitialContext } from './create-yoga.js';
 import { replayToYoga } from './replay-to-yoga.js';
@@ -127,7 +128,7 @@ export function createFastLane(options: FastLaneOptions): FastLane {
   /** A thrown error as the result Yoga's request handler makes of it: masked, and logged when it was not the caller's. */
   function thrownResult(error: unknown): ExecutionResult {
     const masked = maskGatewayError(error, 'Unexpected error.');
-    if (masked !== error) options.logger.error({ err: error }, 'operation failed');
+    if (masked !== error && classifyFailure(error).kind === 'fault') options.logger.error({ err: error }, 'operation failed');
     return { errors: [masked instanceof GraphQLError ? masked : new GraphQLError(masked.message, { originalError: masked })] };
   }
 

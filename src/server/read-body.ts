@@ -28,12 +28,12 @@ export class BodyReadError extends GatewayError {
 /** The client went away before its body was complete: there is nobody to answer. */
 export const BODY_ABORTED = Object.freeze(new Error('the request body ended early'));
 
-const DECODERS: Readonly<Record<string, () => Transform>> = {
-  gzip: createGunzip,
-  'x-gzip': createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
-};
+const DECODERS: ReadonlyMap<string, () => Transform> = new Map([
+  ['gzip', createGunzip],
+  ['x-gzip', createGunzip],
+  ['deflate', createInflate],
+  ['br', createBrotliDecompress],
+]);
 
 function tooLarge(maxBodyBytes: number): BodyReadError {
   return new BodyReadError('PAYLOAD_TOO_LARGE', 413, `The request body is larger than ${maxBodyBytes} bytes.`, { maxBodyBytes });
@@ -58,7 +58,8 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBodyBytes) return Promise.reject(tooLarge(maxBodyBytes));
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  const makeDecoder = encoding === 'identity' || encoding === '' ? undefined : DECODERS[encoding];
+  // A Map, not an object: a header such as "constructor" must not find a prototype member.
+  const makeDecoder = encoding === 'identity' || encoding === '' ? undefined : DECODERS.get(encoding);
   if (encoding !== 'identity' && encoding !== '' && !makeDecoder) {
     return Promise.reject(new BodyReadError('BAD_USER_INPUT', 415, `Expected a content-encoding of gzip, deflate, br or identity, but got "${encoding}".`));
   }

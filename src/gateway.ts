@@ -143,7 +143,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Plain JSON operations skip the fetch-API layer; persisted-operation allowlists keep Yoga's checks.
   const graphql = config.persistedOperations
     ? yoga
-    : createFastLane({ yoga, logger: logger.child({ component: 'yoga' }), maxBodyBytes: config.server.maxBodyBytes, queries: !config.cache.responses.enabled, fallback: yoga });
+    : createFastLane({ yoga, authenticator, logger: logger.child({ component: 'yoga' }), maxBodyBytes: config.server.maxBodyBytes, queries: !config.cache.responses.enabled, fallback: yoga });
   // The OpenAI-compatible REST surface answers before GraphQL.
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => (req.url?.startsWith('/v1/') ? rest.handle(req, res) : graphql(req, res)));
   const websockets = attachGraphQLWs(server, yoga, { maxPayloadBytes: config.server.maxBodyBytes, authenticator });

@@ -4,12 +4,16 @@ import { isAsyncIterable } from 'graphql-yoga';
 import { markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.js';
 import { requestIdFrom } from '../plugins/use-request-id.js';
 import type { Logger } from '../create-logger.js';
+import type { Authenticator } from '../auth/create-authenticator.js';
+import { authenticateInitial } from '../plugins/use-authenticate-first.js';
 import type { GatewayYoga, InitialContext } from './create-yoga.js';
 import { statusFor, stringifyResult, writeJson, writeSse, writeSseSingle } from './write-result.js';
 
 /** Options for the fast lane (JSON operations and SSE subscriptions). */
 export interface FastLaneOptions {
   yoga: GatewayYoga;
+  /** Callers are authenticated before their document is parsed, as Yoga's `useAuthenticateFirst` does. */
+  authenticator: Authenticator;
   maxBodyBytes: number;
   /** Queries stay on Yoga when its response cache (ETags, 304s) is on. */
   queries: boolean;
@@ -225,11 +229,17 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     const apiKey = req.headers['x-api-key'];
     const credential = req.headers.authorization ?? (Array.isArray(apiKey) ? apiKey[0] : apiKey);
     if (credential !== undefined) initial.credential = credential;
-    const enveloped = yoga.getEnveloped(initial);
     const toYoga = () => {
       res.off('close', abort);
       return viaYoga(req, res, body);
     };
+    try {
+      // Before parsing: a refused caller learns nothing about the schema (Yoga answers it: 401 and its error shape).
+      await authenticateInitial(options.authenticator, initial, credential);
+    } catch {
+      return toYoga();
+    }
+    const enveloped = yoga.getEnveloped(initial);
 
     let document: DocumentNode;
     try {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/create-logger.js';
+import { createAuthenticator } from '../../src/auth/create-authenticator.js';
 import { createFastLane } from '../../src/server/fast-lane.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 
@@ -37,6 +38,7 @@ cache: { responses: { enabled: false } }
   const fellBack: string[] = [];
   const handler = createFastLane({
     yoga,
+    authenticator: createAuthenticator({ auth: gw.gateway.config.auth, keys: gw.gateway.stores.keys }),
     logger: createLogger({ level: 'silent' }),
     maxBodyBytes: 65_536,
     queries: true,

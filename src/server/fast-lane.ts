@@ -245,7 +245,7 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     try {
       document = enveloped.parse(params.query);
     } catch {
-      // A syntax error: Yoga answers it (the error, cached by text, already carries its 400).
+      // A syntax error or a bound (maxTokens, maxInputDepth): Yoga answers it, parsing again (bounded) with its own error shape.
       return toYoga();
     }
     const type = operationTypeOf(document, params.operationName ?? null);

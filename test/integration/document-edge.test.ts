@@ -241,9 +241,13 @@ describe('deep input (open mode, token limit raised so that nesting itself is wh
     ['a 5,000-level nested list argument', `{ model(id: ${deepList(5_000)}) { id } }`],
     ['a 5,000-level nested object argument (JSON scalar)', TOOLS_QUERY(`${'{ a: '.repeat(5_000)}1${' }'.repeat(5_000)}`)],
     ['a 3,000-level nested selection set', `{ ${'models { '.repeat(3_000)}id${' }'.repeat(3_000)} }`],
-  ])('%s → BAD_USER_INPUT on the fast lane and through Yoga', async (_name, query) => {
+  ])('%s → BAD_USER_INPUT on the fast lane, through Yoga and over graphql-ws', async (_name, query) => {
     expectBadInput(await post(gw.url, { query }));
     expectBadInput(await postChunked(gw.url, { query }));
+    const messages = await rawWsOperation(gw.wsUrl, JSON.stringify({ query }));
+    expect(messages.at(-1)?.type).toBe('error');
+    expect(codes(messages.at(-1)?.payload as GraphQLErrorShape[])).toEqual(['BAD_USER_INPUT']);
+    expect(JSON.stringify(messages)).not.toMatch(STACK_FRAME);
     expect(errorLogs(gw)).toEqual([]);
   });
 

@@ -159,7 +159,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Plain JSON operations skip the fetch-API layer; persisted-operation allowlists keep Yoga's checks.
   const graphql = config.persistedOperations
     ? (req: IncomingMessage, res: ServerResponse, body: Buffer) => void replayToYoga(yoga, req, res, body).catch(() => res.destroy())
-    : createFastLane({ yoga, logger: logger.child({ component: 'yoga' }), queries: !config.cache.responses.enabled });
+    : createFastLane({ yoga, authenticator, logger: logger.child({ component: 'yoga' }), queries: !config.cache.responses.enabled });
   let draining = false;
   // One door: CORS, then the OpenAI-compatible REST surface, then GraphQL with its body read by one reader.
   const handler = createHttpHandler({ server: config.server, rest, graphql, withoutBody: yoga, draining: () => draining, logger });

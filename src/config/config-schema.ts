@@ -258,6 +258,15 @@ export const serverConfigSchema = z.strictObject({
   maxCost: z.number().int().positive().default(1_000),
   /** The cost of one `chat` / `chatStream` field. */
   costPerModelCall: z.number().int().positive().default(50),
+  /** Documents with more GraphQL tokens than this are refused (BAD_USER_INPUT, HTTP 400) while parsing. */
+  maxTokens: z.number().int().positive().default(10_000),
+  /**
+   * Deepest list/object nesting of argument literals and variables; deeper is refused (BAD_USER_INPUT).
+   * At most 1,000, so that coercion and resolvers (which recurse) stay far from the stack's end.
+   */
+  maxInputDepth: z.number().int().positive().max(1_000).default(64),
+  /** Serve `__schema` / `__type` to authorized callers. False (production): refused, and no "Did you mean" hints. */
+  introspection: z.boolean().default(true),
   /** How long in-flight streams may run after SIGTERM before they are ended, in milliseconds. */
   shutdownGraceMs: z.number().int().min(0).default(10_000),
   /** Serve GraphiQL on GET /graphql from a browser. */

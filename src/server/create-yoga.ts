@@ -5,6 +5,10 @@ import type { ServerConfig } from '../config/config-schema.js';
 import type { Logger } from '../create-logger.js';
 import { createLogThrottle, type LogThrottle } from '../create-log-throttle.js';
 import { logFailure } from '../classify-failure.js';
+import { useAuthenticateFirst, type AuthenticatedContext } from '../plugins/use-authenticate-first.js';
+import { useBoundedDocuments } from '../plugins/use-bounded-documents.js';
+import { useDocumentCache } from '../plugins/use-document-cache.js';
+import { useIntrospectionPolicy } from '../plugins/use-introspection-policy.js';
 import { maskGatewayError, useRequestErrorCodes } from '../plugins/use-error-codes.js';
 import { useOperationLimits } from '../plugins/use-operation-limits.js';
 import { useOperationLog } from '../plugins/use-operation-log.js';
@@ -46,7 +50,7 @@ subscription Stream {
  * What a transport hands the context factory: Yoga's fetch `request` (HTTP), graphql-ws
  * `connectionParams`, or what the JSON fast lane read from the node request itself.
  */
-export interface InitialContext {
+export interface InitialContext extends AuthenticatedContext {
   request?: Request;
   connectionParams?: Readonly<Record<string, unknown>>;
   requestId?: string;
@@ -93,16 +97,18 @@ export function createGatewayYoga(options: {
   return createYoga<Record<string, unknown>, GatewayServices>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
-    // Runs before execution: a bad credential fails the whole request with 401.
+    // Every transport authenticated before parsing (useAuthenticateFirst): the caller is already known.
     context: async (initial: InitialContext) => {
       const signal = initial.signal ?? initial.request?.signal;
       return {
         ...services,
         requestId: initial.requestId ?? requestIdOf(initial.request),
         ...(signal ? { signal } : {}),
-        principal: await authenticator.authenticate(credentialOf(initial)),
+        principal: initial.principal ?? (await authenticator.authenticate(credentialOf(initial))),
       };
     },
+    // Replaced by useDocumentCache: bounded by bytes, and only for valid documents.
+    parserAndValidationCache: false,
     logging: {
       debug: (...args: unknown[]) => yogaLogger.debug(args[0] as object),
       info: (...args: unknown[]) => yogaLogger.info(args[0] as object),
@@ -124,6 +130,11 @@ export function createGatewayYoga(options: {
       useSseRefusals(),
       // First, so every response (errors included) carries the id.
       useRequestId(),
+      // Before the body becomes a document: anonymous callers are refused before parse and validation.
+      useAuthenticateFirst({ authenticator, credentialOf }),
+      // Around every parse and validation (all transports): token and nesting bounds, then the cache of valid documents.
+      useBoundedDocuments({ maxTokens: server.maxTokens, maxInputDepth: server.maxInputDepth }),
+      useDocumentCache(),
       // Before parsing: a persisted id becomes its document (or, in allowlist mode, anything else is refused).
       ...(extraPlugins.persistedOperations ? [extraPlugins.persistedOperations] : []),
       // Early, so they time and count everything after them; metrics also serves GET /metrics.
@@ -148,6 +159,8 @@ export function createGatewayYoga(options: {
         costPerModelCall: server.costPerModelCall,
         modelCallFields: new Set(['chat', 'chatStream']),
       }),
+      // During validation: `server.introspection: false` refuses __schema/__type and drops "Did you mean" hints.
+      useIntrospectionPolicy({ enabled: server.introspection }),
     ],
   });
 }

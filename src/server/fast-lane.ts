@@ -5,6 +5,8 @@ import { markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.
 import { requestIdFrom } from '../plugins/use-request-id.js';
 import { classifyFailure } from '../classify-failure.js';
 import type { Logger } from '../create-logger.js';
+import type { Authenticator } from '../auth/create-authenticator.js';
+import { authenticateInitial } from '../plugins/use-authenticate-first.js';
 import type { GatewayYoga, InitialContext } from './create-yoga.js';
 import { replayToYoga } from './replay-to-yoga.js';
 import { takeFirstEvent } from './take-first-event.js';
@@ -13,6 +15,8 @@ import { statusFor, stringifyResult, writeJson, writeSse, writeSseSingle } from 
 /** Options for the fast lane (JSON operations and SSE subscriptions). */
 export interface FastLaneOptions {
   yoga: GatewayYoga;
+  /** Callers are authenticated before their document is parsed, as Yoga's `useAuthenticateFirst` does. */
+  authenticator: Authenticator;
   /** Queries stay on Yoga when its response cache (ETags, 304s) is on. */
   queries: boolean;
   /** For errors that are not the caller's (logged as Yoga logs them). */
@@ -160,17 +164,23 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     const apiKey = req.headers['x-api-key'];
     const credential = req.headers.authorization ?? (Array.isArray(apiKey) ? apiKey[0] : apiKey);
     if (credential !== undefined) initial.credential = credential;
-    const enveloped = yoga.getEnveloped(initial);
     const toYoga = () => {
       res.off('close', abort);
       return viaYoga(req, res, body);
     };
+    try {
+      // Before parsing: a refused caller learns nothing about the schema (Yoga answers it: 401 and its error shape).
+      await authenticateInitial(options.authenticator, initial, credential);
+    } catch {
+      return toYoga();
+    }
+    const enveloped = yoga.getEnveloped(initial);
 
     let document: DocumentNode;
     try {
       document = enveloped.parse(params.query);
     } catch {
-      // A syntax error: Yoga answers it (the error, cached by text, already carries its 400).
+      // A syntax error or a bound (maxTokens, maxInputDepth): Yoga answers it, parsing again (bounded) with its own error shape.
       return toYoga();
     }
     const type = operationTypeOf(document, params.operationName ?? null);

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/create-logger.js';
+import { createAuthenticator } from '../../src/auth/create-authenticator.js';
 import { createFastLane } from '../../src/server/fast-lane.js';
 import { hasBody, readBody } from '../../src/server/read-body.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
@@ -46,7 +47,10 @@ cache: { responses: { enabled: false } }
       };
     },
   });
-  const laneHandler = createFastLane({ yoga: recorded, logger: createLogger({ level: 'silent' }), queries: true });
+  const laneHandler = createFastLane({
+    yoga: recorded,
+    authenticator: createAuthenticator({ auth: gw.gateway.config.auth, keys: gw.gateway.stores.keys }),
+    logger: createLogger({ level: 'silent' }), queries: true });
   // As the gateway's HTTP handler does: bodies are read first, requests without one go to Yoga.
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     if (!hasBody(req)) {

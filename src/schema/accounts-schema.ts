@@ -1,4 +1,4 @@
-import { PRINCIPAL_KINDS } from '../auth/principal.js';
+import { parseSubject, PRINCIPAL_KINDS } from '../auth/principal.js';
 import { apiKeyConfigSchema, SCOPES, type KeyLimits, type Scope } from '../config/config-schema.js';
 import { formatConfigPath } from '../config/config-error.js';
 import { GatewayError } from '../errors.js';
@@ -118,13 +118,13 @@ export function addAccountsSchema(builder: Builder) {
         type: UsageSummaryRef,
         description: 'Usage so far.',
         args: { period: t.arg({ type: UsagePeriod, defaultValue: 'day', description: 'DAY (default) or MONTH.' }) },
-        resolve: (principal, args, context) => context.accounts.usage(principal.keyId, args.period ?? 'day'),
+        resolve: (principal, args, context) => context.accounts.usage(principal.subject, args.period ?? 'day'),
       }),
       budget: t.field({
         type: BudgetRef,
         nullable: true,
         description: 'Budget status; null without a budget.',
-        resolve: (principal, _args, context) => context.accounts.budget(principal.keyId, principal.limits),
+        resolve: (principal, _args, context) => context.accounts.budget(principal.subject, principal.limits),
       }),
     }),
   });
@@ -170,10 +170,10 @@ export function addAccountsSchema(builder: Builder) {
       authScopes: { scope: 'admin' },
       description: "Any key's usage (admin).",
       args: {
-        keyId: t.arg.id({ required: true, description: 'The key id (or token subject).' }),
+        keyId: t.arg.id({ required: true, description: 'An API key id; `jwt:<subject>` for a token subject, "anonymous" for open-mode callers.' }),
         period: t.arg({ type: UsagePeriod, defaultValue: 'day', description: 'DAY (default) or MONTH.' }),
       },
-      resolve: (_root, args, context) => context.accounts.usage(String(args.keyId), args.period ?? 'day'),
+      resolve: (_root, args, context) => context.accounts.usage(parseSubject(String(args.keyId)), args.period ?? 'day'),
     }),
   }));
 

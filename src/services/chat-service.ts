@@ -161,7 +161,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   /** A cache hit as a completion: no attempts, nothing spent, counted as a request. */
   function fromCache(hit: CachedCompletion, request: GatewayChatRequest, call: ChatCall, streaming: boolean, startedAt: number): ChatCompletion {
     const usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, estimated: false };
-    meter.record({ keyId: call.principal.keyId, model: hit.model, provider: hit.provider, ...usage, outcome: 'success' });
+    meter.record({ keyId: call.principal.keyId, subject: call.principal.subject, model: hit.model, provider: hit.provider, ...usage, outcome: 'success' });
     const latencyMs = now() - startedAt;
     observeRequest(observers, { requestId: call.requestId, keyId: call.principal.keyId, requested: request.model, streaming, body: request })?.finished({
       requestId: call.requestId,
@@ -184,7 +184,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 
   /** The cache key for this request, or undefined when it is not to be cached. */
   function cacheKeyFor(request: GatewayChatRequest, call: ChatCall): string | undefined {
-    return deps.cache?.keyFor(request, call.principal.keyId);
+    return deps.cache?.keyFor(request, call.principal.subject);
   }
 
   async function lookup(key: string): Promise<CachedCompletion | undefined> {
@@ -238,7 +238,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     live.settle();
     const usage = computeUsage(live.target.model, result.usage);
     admission.settle(usage);
-    meter.record({ keyId: call.principal.keyId, model: live.target.model.id, provider: live.target.provider.id, ...usage, outcome: 'success' });
+    meter.record({ keyId: call.principal.keyId, subject: call.principal.subject, model: live.target.model.id, provider: live.target.provider.id, ...usage, outcome: 'success' });
     observation?.finished({
       requestId: call.requestId,
       keyId: call.principal.keyId,
@@ -346,7 +346,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     let text = cacheKey ? '' : undefined;
     const toolCalls: ToolCall[] = [];
     const { target, watchdog } = live;
-    const keyId = call.principal.keyId;
+    const { keyId, subject } = call.principal;
     const model = target.model.id;
     const provider = target.provider.id;
     let id = '';
@@ -502,7 +502,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const usage = (finalUsage = usageSoFar());
       outcome = 'success';
       admission.settle(usage);
-      meter.record({ keyId, model, provider, ...usage, outcome });
+      meter.record({ keyId, subject, model, provider, ...usage, outcome });
       if (!usage.estimated) {
         remember(cacheKey, { id, model, provider, content: text ?? null, toolCalls: toolCalls.filter(Boolean), finishReason: finishReason ?? 'other', usage });
       }
@@ -524,7 +524,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const usage = finalUsage ?? usageSoFar();
       if (outcome !== 'success') {
         admission.settle(usage);
-        meter.record({ keyId, model, provider, ...usage, outcome });
+        meter.record({ keyId, subject, model, provider, ...usage, outcome });
       }
       observation?.finished({
         requestId: call.requestId,

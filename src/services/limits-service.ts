@@ -26,12 +26,12 @@ export interface LimitsService {
 
 const NOTHING_HELD: Admission = { settle: () => undefined };
 
-/** The store key of a caller's budget for the period containing `now`, and how long to keep it. */
-export function budgetKey(keyId: string, period: AuthConfig['budgetPeriod'], now: Date): { key: string; ttlMs: number } {
+/** The store key of a caller's budget (by Principal.subject) for the period containing `now`, and how long to keep it. */
+export function budgetKey(subject: string, period: AuthConfig['budgetPeriod'], now: Date): { key: string; ttlMs: number } {
   const iso = now.toISOString();
   return period === 'day'
-    ? { key: `budget:${keyId}:${iso.slice(0, 10)}`, ttlMs: 2 * 86_400_000 }
-    : { key: `budget:${keyId}:${iso.slice(0, 7)}`, ttlMs: 32 * 86_400_000 };
+    ? { key: `budget:${subject}:${iso.slice(0, 10)}`, ttlMs: 2 * 86_400_000 }
+    : { key: `budget:${subject}:${iso.slice(0, 7)}`, ttlMs: 32 * 86_400_000 };
 }
 
 function rateLimited(what: string, retryAfterMs: number): GatewayError {
@@ -58,7 +58,7 @@ export function createLimitsService(deps: {
     async admit(principal, request, targets) {
       const { requestsPerMinute, tokensPerMinute, budgetUsd } = principal.limits;
       if (!requestsPerMinute && !tokensPerMinute && !budgetUsd) return NOTHING_HELD;
-      const id = principal.keyId;
+      const id = principal.subject;
       const undo: (() => Promise<void>)[] = [];
       const rollback = () => Promise.all(undo.map((step) => step())).catch(deps.onSettleError);
 

@@ -39,11 +39,14 @@ export interface BudgetStore {
   spent(key: string): Promise<number>;
 }
 
-/** Counters per key id, model and UTC day. */
+/** Counters per caller subject, model and UTC day. */
 export interface UsageIncrement {
   /** Unique per increment: a retried write with the same id is applied once. */
   id: string;
+  /** The caller as users know it (key id, JWT subject, "anonymous"). */
   keyId: string;
+  /** What the counters are kept under: `key:<id>`, `jwt:<subject>` or `anon` (see Principal.subject). */
+  subject: string;
   model: string;
   /** `YYYY-MM-DD` (UTC). */
   day: string;
@@ -65,8 +68,8 @@ export interface UsageRow {
 
 export interface UsageStore {
   add(increment: UsageIncrement): Promise<void>;
-  /** Rows of one key for the given days (missing days/models are absent). */
-  read(keyId: string, days: readonly string[]): Promise<UsageRow[]>;
+  /** Rows of one subject (`key:<id>`, `jwt:<subject>`, `anon`) for the given days (missing days/models are absent). */
+  read(subject: string, days: readonly string[]): Promise<UsageRow[]>;
 }
 
 /** An API key as stored: never the secret, only its SHA-256. */

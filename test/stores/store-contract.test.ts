@@ -199,6 +199,27 @@ describe.each([memoryBackend(), redisBackend()])('$name stores', (backend) => {
     });
   });
 
+  describe('leases', () => {
+    it('holds at most `limit` leases per key across replicas, each holder once, and frees them on release', async () => {
+      const key = `lease-${randomUUID()}`;
+      expect(await a.leases.acquire(key, 'h1', 2, 60_000)).toBe(true);
+      expect(await b.leases.acquire(key, 'h1', 2, 60_000)).toBe(true);
+      expect(await b.leases.acquire(key, 'h2', 2, 60_000)).toBe(true);
+      expect(await a.leases.acquire(key, 'h3', 2, 60_000)).toBe(false);
+      await b.leases.refresh(key, 'h1', 60_000);
+      await b.leases.release(key, 'h1');
+      await b.leases.release(key, 'h1');
+      expect(await a.leases.acquire(key, 'h3', 2, 60_000)).toBe(true);
+      expect(await a.leases.acquire(`${key}-other`, 'h4', 1, 60_000)).toBe(true);
+    });
+
+    it('admits exactly `limit` of 50 concurrent acquisitions over two replicas', async () => {
+      const key = `lease-${randomUUID()}`;
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).leases.acquire(key, `h${i}`, 7, 60_000)));
+      expect(results.filter(Boolean)).toHaveLength(7);
+    });
+  });
+
   describe('usage', () => {
     it('sums increments per model and day, and reads only the asked days', async () => {
       await a.usage.add(usage());

@@ -12,7 +12,7 @@ interface NewKeyInput {
   id: string | number;
   scopes?: Scope[] | null;
   models?: string[] | null;
-  limits?: { requestsPerMinute?: number | null; tokensPerMinute?: number | null; budgetUsd?: number | null } | null;
+  limits?: { requestsPerMinute?: number | null; tokensPerMinute?: number | null; budgetUsd?: number | null; maxConcurrentRequests?: number | null } | null;
 }
 
 /** Validates createApiKey's input with the same rules as keys in the config file. */
@@ -63,6 +63,10 @@ export function addAccountsSchema(builder: Builder) {
       requestsPerMinute: t.exposeInt('requestsPerMinute', { nullable: true, description: 'Model calls per minute (sliding).' }),
       tokensPerMinute: t.exposeInt('tokensPerMinute', { nullable: true, description: 'Prompt + completion tokens per minute (sliding).' }),
       budgetUsd: t.exposeFloat('budgetUsd', { nullable: true, description: 'US dollars per budget period.' }),
+      maxConcurrentRequests: t.exposeInt('maxConcurrentRequests', {
+        nullable: true,
+        description: "Model calls in flight at once (open streams included); null: the gateway's default, if any.",
+      }),
     }),
   });
   const KeyLimitsInput = builder.inputType('KeyLimitsInput', {
@@ -71,6 +75,7 @@ export function addAccountsSchema(builder: Builder) {
       requestsPerMinute: t.int({ description: 'Model calls per minute.' }),
       tokensPerMinute: t.int({ description: 'Tokens per minute.' }),
       budgetUsd: t.float({ description: 'US dollars per budget period.' }),
+      maxConcurrentRequests: t.int({ description: 'Model calls in flight at once.' }),
     }),
   });
   const ModelUsageRef = builder.objectRef<ModelUsage>('ModelUsage').implement({

@@ -23,9 +23,14 @@ export interface ConcurrencyLimitOptions {
   defaultMax?: number;
   /** How long a lease outlives a replica that stopped refreshing it, in milliseconds (`limits.leaseTtlMs`). */
   ttlMs: number;
-  /** A refresh or release the store refused (the lease then expires on its own). */
+  /** A refresh or release the store refused (the lease then expires on its own); at most once per 10 s. */
   onError: (error: unknown) => void;
+  /** @default Date.now */
+  now?: () => number;
 }
+
+/** An outage fails every held lease's refresh: one report per this many milliseconds, not one per lease. */
+const ERROR_REPORT_EVERY_MS = 10_000;
 
 const NO_LEASE: Lease = { release: () => undefined };
 /** Seconds a refused caller is told to wait: slots free as soon as any call ends. */
@@ -37,8 +42,15 @@ const RETRY_AFTER_SECONDS = 1;
  * replica that dies (and never releases) frees its slots within one TTL.
  */
 export function createConcurrencyLimit(options: ConcurrencyLimitOptions): ConcurrencyLimit {
-  const { leases, ttlMs, onError } = options;
+  const { leases, ttlMs } = options;
+  const now = options.now ?? Date.now;
   const refreshEveryMs = Math.max(250, Math.floor(ttlMs / 3));
+  let reportedAt = Number.NEGATIVE_INFINITY;
+  const onError = (error: unknown) => {
+    if (now() - reportedAt < ERROR_REPORT_EVERY_MS) return;
+    reportedAt = now();
+    options.onError(error);
+  };
 
   return {
     async acquire(principal) {

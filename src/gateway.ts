@@ -24,6 +24,7 @@ import { createAccountsService } from './services/accounts-service.js';
 import { createCallRegistry } from './services/call-registry.js';
 import { createChatService } from './services/chat-service.js';
 import { createLimitsService } from './services/limits-service.js';
+import { createConcurrencyLimit } from './services/concurrency-limit.js';
 import { createMemoryStores } from './stores/memory/create-memory-stores.js';
 import { createRedisStores } from './stores/redis/create-redis-stores.js';
 import type { Stores } from './stores/store-types.js';
@@ -109,6 +110,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     budgetPeriod: config.auth.budgetPeriod,
     onSettleError: (error) => storeLog.warn({ err: errorMessage(error) }, 'could not settle a limit reservation'),
   });
+  const concurrency = createConcurrencyLimit({
+    leases: guarded.leases,
+    ttlMs: config.limits.leaseTtlMs,
+    ...(config.limits.maxConcurrentRequests ? { defaultMax: config.limits.maxConcurrentRequests } : {}),
+    onError: (error) => storeLog.warn({ err: errorMessage(error) }, 'could not refresh or release a concurrency lease (it expires on its own)'),
+  });
   const accounts = createAccountsService({ auth: config.auth, keys: stores.keys, usage: stores.usage, budgets: guarded.budgets });
   const authenticator = createAuthenticator({ auth: config.auth, keys: stores.keys });
   // A Redis that comes back empty (restart without persistence, failover) must not lose the config's keys.
@@ -131,7 +138,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     health,
     usage,
     accounts,
-    chat: createChatService({ planner, health, usage, limits, observers, ...(completionCache ? { cache: completionCache } : {}), onCacheLookup: (hit) => metrics.cacheLookup('completion', hit) }),
+    chat: createChatService({ planner, health, usage, limits, concurrency, observers, ...(completionCache ? { cache: completionCache } : {}), onCacheLookup: (hit) => metrics.cacheLookup('completion', hit) }),
     embeddings: createEmbeddingService({ catalog, usage, limits }),
     calls,
   };

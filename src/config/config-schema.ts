@@ -119,6 +119,11 @@ export const keyLimitsSchema = z.strictObject({
   tokensPerMinute: z.number().int().positive().optional(),
   /** US dollars per budget period (auth.budgetPeriod). */
   budgetUsd: z.number().positive().optional(),
+  /**
+   * Model calls (chat, chatStream, /v1 completions) in flight at once, streams
+   * until they end; counted exactly across replicas. Unset: `limits.maxConcurrentRequests`.
+   */
+  maxConcurrentRequests: z.number().int().positive().optional(),
 });
 export type KeyLimits = z.infer<typeof keyLimitsSchema>;
 
@@ -154,6 +159,10 @@ export const jwtConfigSchema = z
     defaultScopes: z.array(z.enum(SCOPES)).default(['models', 'chat', 'embed']),
     /** Limits for every token subject. */
     limits: keyLimitsSchema.default({}),
+    /** Refuse tokens without an `exp` claim: a token that never expires cannot be withdrawn. */
+    requireExp: z.boolean().default(true),
+    /** Tolerance for clock differences with the issuer on `exp`, `nbf` and `iat`, in seconds. */
+    clockSkewSec: z.number().int().min(0).max(3_600).default(30),
   })
   .refine((jwt) => (jwt.secret === undefined) !== (jwt.jwksUrl === undefined), { message: 'expected exactly one of secret or jwksUrl' });
 
@@ -175,6 +184,14 @@ export const limitsConfigSchema = z.strictObject({
     .default({}),
   /** When the shared store (Redis) is unreachable: refuse model calls ("closed") or limit per replica ("local"). */
   onStoreFailure: z.enum(['closed', 'local']).default('closed'),
+  /** Model calls in flight at once per caller whose own limits set none (unset: no cap). */
+  maxConcurrentRequests: z.number().int().positive().optional(),
+  /**
+   * How long a concurrency lease outlives its replica, in milliseconds: a running
+   * request refreshes its lease every third of this, so a replica that dies frees its
+   * callers' slots after at most this long.
+   */
+  leaseTtlMs: z.number().int().min(1_000).default(30_000),
 });
 
 export const redisConfigSchema = z.strictObject({

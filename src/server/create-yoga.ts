@@ -16,6 +16,7 @@ import { useSseRefusals } from '../plugins/use-sse-refusals.js';
 import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
 import type { Authenticator } from '../auth/create-authenticator.js';
 import { useFieldRateLimits, type FieldRateLimitsOptions } from '../plugins/use-field-rate-limits.js';
+import { useChatAdmission } from '../plugins/use-chat-admission.js';
 import type { GatewayServices } from '../schema/context.js';
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayServices>;
@@ -145,6 +146,8 @@ export function createGatewayYoga(options: {
       useRequestErrorCodes(),
       // Before execution, after the caller is known: per-field limits, subscriptions included.
       useFieldRateLimits(options.fieldLimits),
+      // Then every chat field of a mutation is admitted together, or none is.
+      useChatAdmission(),
       // After the caller is known (the cache is per caller); hits skip execution.
       extraPlugins.queryCache,
       // @defer/@stream over HTTP (multipart/mixed or SSE). Adds the two directives to the served schema at

@@ -2,7 +2,7 @@ import { getOperationAST, visit, BREAK, type DocumentNode, type FieldNode, type 
 import type { ExecutionContext } from '@graphql-tools/executor';
 import { executor, utils } from './executor-utils.js';
 import { executeEvent, NeedsAsync } from './execute-plan.js';
-import { NotCompilable, planField, planIsVariableFree, type ObjectPlan } from './selection-plan.js';
+import { ARGUMENT_ERROR, NotCompilable, planField, planIsVariableFree, type ObjectPlan } from './selection-plan.js';
 
 const { buildExecutionContext, buildResolveInfo, execute } = executor;
 const { addPath, collectFields, createGraphQLError, inspect, isAsyncIterable, isPromise, locatedError, pathToArray } = utils;
@@ -76,6 +76,8 @@ function openSourceStream(exeContext: ExecutionContext, entry: CompiledOperation
       plan = field ? { type: rootType, fields: [field] } : null;
     } catch (error: unknown) {
       if (!(error instanceof NotCompilable)) throw error;
+      // A bad argument depends on this subscription's variables: the next one may compile.
+      if (error.message === ARGUMENT_ERROR) return undefined;
       plan = null;
     }
     if (entry.shareablePlan) entry.plan = plan;
@@ -91,18 +93,20 @@ function openSourceStream(exeContext: ExecutionContext, entry: CompiledOperation
     return result;
   };
   try {
-    // Coerced per subscription here; the plan holds the same values for each event's root resolver.
+    // Coerced once per subscription: the subscribe resolver and every event's root resolver get these.
     const vars = variableValues as unknown as { coerced: Record<string, unknown>; sources: Record<string, unknown> };
     const args = utils.getArgumentValues(field.fieldDef, fieldNodes[0] as FieldNode, vars.coerced, vars.sources);
+    // A shared plan's root holds the first subscription's arguments; this one's are its own.
+    const own: ObjectPlan = { type: rootType, fields: [{ ...field, args }] };
     const subscribe = field.fieldDef.subscribe ?? exeContext.subscribeFieldResolver;
     const result = subscribe(rootValue, args, contextValue, info);
     if (isPromise(result)) {
       const stream = result.then(checked).then(undefined, (error: unknown) => {
         throw locate(error);
       });
-      return { stream: stream.then(undefined, (error: unknown) => ({ errors: [error] })), plan };
+      return { stream: stream.then(undefined, (error: unknown) => ({ errors: [error] })), plan: own };
     }
-    return { stream: checked(result), plan };
+    return { stream: checked(result), plan: own };
   } catch (error: unknown) {
     return { stream: { errors: [locate(error)] }, plan };
   }

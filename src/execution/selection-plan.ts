@@ -43,6 +43,9 @@ export interface ObjectPlan {
 /** Why a selection cannot be compiled: the caller falls back to graphql-tools' executor. */
 export class NotCompilable extends Error {}
 
+/** The NotCompilable message for arguments that do not coerce (they depend on the variables). */
+export const ARGUMENT_ERROR = 'argument error';
+
 /**
  * Plans the fields under `fieldNodes` (of `type`) exactly as graphql-tools' executor collects them
  * (same `collectSubFields`, same variable values), so fragments, aliases and @include/@skip
@@ -77,7 +80,7 @@ export function planField(exeContext: ExecutionContext, parentType: GraphQLObjec
     args = utils.getArgumentValues(fieldDef as GraphQLField<unknown, unknown>, first, vars.coerced, vars.sources);
   } catch {
     // The executor reports a bad argument per event; leave that to it.
-    throw new NotCompilable('argument error');
+    throw new NotCompilable(ARGUMENT_ERROR);
   }
   return {
     responseName,

@@ -42,7 +42,9 @@ const schema = new GraphQLSchema({
             yield each;
           }
         },
-        resolve: (event: unknown) => event,
+        // Each event's root resolver sees its own subscription's arguments.
+        resolve: (event: unknown, args: { prefix?: string | null }) =>
+          args.prefix && typeof event === 'object' && event !== null ? { ...event, id: `${args.prefix}${String((event as { id?: unknown }).id)}` } : event,
       },
       strict: { type: new GraphQLNonNull(Item), subscribe: async function* (_r: unknown, _a: unknown, context: { events: unknown[] }) { yield* context.events; }, resolve: (event: unknown) => event },
     },
@@ -91,6 +93,16 @@ describe('compiled subscription events (resolver semantics)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('gives each subscription of one document its own root arguments', async () => {
+    const document = parse('subscription S($prefix: String) { items(prefix: $prefix) { id } }');
+    const events = [{ kind: 'item', id: 'a' }];
+    for (const prefix of ['x-', 'y-', null]) {
+      const { compiled, reference, fallbacks } = await runBoth({ schema, document, variableValues: { prefix } }, () => ({ events }));
+      expect(compiled).toStrictEqual(reference);
+      expect(fallbacks).toBe(0);
+    }
   });
 
   it('runs an event whose resolver answers with a promise through the executor, with the same answer', async () => {

@@ -15,22 +15,24 @@ export interface RestFixture {
 }
 
 /** The real gateway in front of an OpenAI-compatible wire mock, plus the local provider, with one full key. */
-export async function startRestFixture(extraYaml = ''): Promise<RestFixture> {
+export async function startRestFixture(extra: { providers?: string; models?: string; env?: Record<string, string> } = {}): Promise<RestFixture> {
   const mock = await startWireMock(openaiFormat);
   const gw = await startGateway(
     `
 providers:
   - { id: oai, type: openai, baseUrl: "\${OAI}/v1", apiKey: "\${UPSTREAM}" }
   - { id: local, type: local, tokenDelayMs: 0 }
+${extra.providers ?? ''}
 models:
   - { provider: oai, upstream: gpt-4o-mini }
+${extra.models ?? ''}
 auth:
   keys:
     - { id: full, secret: "\${FULL}", scopes: [models, chat, embed] }
 cache:
   responses: { enabled: false }
-${extraYaml}`,
-    { OAI: mock.origin, UPSTREAM: UPSTREAM_SECRET, FULL: FULL_KEY },
+`,
+    { OAI: mock.origin, UPSTREAM: UPSTREAM_SECRET, FULL: FULL_KEY, ...extra.env },
   );
   return {
     mock,

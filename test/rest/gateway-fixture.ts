@@ -26,6 +26,8 @@ ${extra.providers ?? ''}
 models:
   - { provider: oai, upstream: gpt-4o-mini }
 ${extra.models ?? ''}
+routes:
+  - { id: cheap, strategy: fallback, targets: [{ model: ${MODEL} }] }
 auth:
   keys:
     - { id: full, secret: "\${FULL}", scopes: [models, chat, embed] }

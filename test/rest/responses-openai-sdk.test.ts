@@ -64,7 +64,7 @@ describe('POST /v1/responses through the openai SDK', () => {
       text: { format: { type: 'json_schema', name: 'verdict', schema, strict: true } },
     });
     expect(response.output_text).toBe('{"ok":true}');
-    expect(response.text.format).toMatchObject({ type: 'json_schema', name: 'verdict' });
+    expect(response.text?.format).toMatchObject({ type: 'json_schema', name: 'verdict' });
     const upstream = lastUpstream();
     expect(upstream.messages).toEqual([
       { role: 'system', content: 'Answer in JSON.' },
@@ -219,7 +219,7 @@ describe('POST /v1/responses through the openai SDK', () => {
     it('accepts store: true as a no-op and says store: false', async () => {
       fx.mock.script({ kind: 'text', chunks: ['ok'], usage });
       const response = await client.responses.create({ model: MODEL, input: 'x', store: true, metadata: { run: '7' }, reasoning: {} });
-      expect(response.store).toBe(false);
+      expect((response as unknown as { store: boolean }).store).toBe(false);
       expect(response.metadata).toEqual({ run: '7' });
     });
   });

@@ -147,7 +147,7 @@ describe('upstream rejections keep their class, and the SDK (default retries) ca
     const calls = fx.mock.requests.length;
     const error = await failure(sdk.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] }), APIError);
     expect(error.status).toBe(502);
-    expect(error.headers?.get('x-should-retry')).toBe('false');
+    expect((error.headers as Headers | undefined)?.get('x-should-retry')).toBe('false');
     expect(error.error).toMatchObject({ type: 'api_error', code: 'upstream_rejected' });
     expect(JSON.stringify(error.error)).not.toContain(UPSTREAM_SECRET);
     expect(fx.mock.requests.length - calls).toBe(1);

@@ -63,6 +63,9 @@ function messagesOf(value: unknown): ChatInputShape['messages'] {
 /** Strict tool schemas are enforced by OpenAI itself; not every provider can, so the gateway does not claim to. */
 export const STRICT_TOOLS = 'strict tool schemas cannot be enforced across providers; set strict to false (or leave it out).';
 
+/** The domain's response format carries no description, so one is refused rather than dropped. */
+export const SCHEMA_DESCRIPTION = 'a schema description is not forwarded by this gateway version; put it in the instructions or the schema itself.';
+
 function toolsOf(value: unknown): ChatInputShape['tools'] {
   if (value == null) return null;
   if (!Array.isArray(value)) throw invalid('tools', 'expected an array');
@@ -90,6 +93,7 @@ function responseFormatOf(value: unknown): ChatInputShape['responseFormat'] {
   if (value.type === 'text' || value.type === 'json_object') return { type: value.type };
   if (value.type !== 'json_schema') throw invalid('response_format.type', 'expected "text", "json_object" or "json_schema"');
   const spec = isObject(value.json_schema) ? value.json_schema : {};
+  if (spec.description != null) throw invalid('response_format.json_schema.description', SCHEMA_DESCRIPTION);
   return {
     type: 'json_schema',
     name: typeof spec.name === 'string' ? spec.name : null,

@@ -1,5 +1,5 @@
 import { createOpenAI } from '@ai-sdk/openai';
-import { APICallError, generateText, stepCountIs, streamText, tool } from 'ai';
+import { APICallError, generateText, Output, stepCountIs, streamText, tool } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { FULL_KEY, MODEL, startRestFixture, type RestFixture } from './gateway-fixture.js';
@@ -44,6 +44,14 @@ describe('the Vercel AI SDK default OpenAI provider against /v1/responses', () =
     expect(await result.text).toBe('Once upon a time');
     expect(await result.finishReason).toBe('stop');
     expect(await result.totalUsage).toMatchObject({ inputTokens: 12, outputTokens: 5, totalTokens: 17 });
+  });
+
+  it('structured output: text.format json_schema reaches the upstream as response_format', async () => {
+    fx.mock.script({ kind: 'text', chunks: ['{"city":', '"Paris"}'], usage });
+    const result = await generateText({ model: provider(MODEL), prompt: 'A city?', output: Output.object({ schema: z.object({ city: z.string() }) }) });
+    expect(result.output).toEqual({ city: 'Paris' });
+    const upstream = fx.mock.requests.at(-1)?.body as { response_format: { type: string; json_schema: { name: string; strict: boolean; schema: unknown } } };
+    expect(upstream.response_format).toMatchObject({ type: 'json_schema', json_schema: { name: 'response', strict: true, schema: { type: 'object' } } });
   });
 
   for (const mode of ['generateText', 'streamText'] as const) {

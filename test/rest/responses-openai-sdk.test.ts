@@ -214,6 +214,8 @@ describe('POST /v1/responses through the openai SDK', () => {
       expect((await refused({ include: ['message.output_text.logprobs'] })).param).toBe('include');
       expect((await refused({ top_logprobs: 5 })).param).toBe('top_logprobs');
       expect((await refused({ frobnicate: 1 })).param).toBe('frobnicate');
+      const described = { type: 'json_schema', name: 'x', schema: { type: 'object' }, description: 'a thing' };
+      expect((await refused({ text: { format: described } })).param).toBe('text.format.description');
     });
 
     it('accepts store: true as a no-op and says store: false', async () => {

@@ -1,6 +1,6 @@
 import type { ChatInputShape } from '../../schema/to-chat-request.js';
 import { checkParams, invalidParam as invalid, isObject, optional, type Body } from '../request-params.js';
-import { STRICT_TOOLS } from '../to-chat-input.js';
+import { SCHEMA_DESCRIPTION, STRICT_TOOLS } from '../to-chat-input.js';
 import { RESPONSES_PARAMS } from './responses-params.js';
 import { messagesOf } from './to-responses-messages.js';
 
@@ -51,6 +51,7 @@ function formatOf(text: unknown): ChatInputShape['responseFormat'] {
   if (!isObject(format)) throw invalid('text.format', 'expected an object');
   if (format.type === 'text' || format.type === 'json_object') return { type: format.type };
   if (format.type !== 'json_schema') throw invalid('text.format.type', 'expected "text", "json_object" or "json_schema"');
+  if (format.description != null) throw invalid('text.format.description', SCHEMA_DESCRIPTION);
   return {
     type: 'json_schema',
     name: typeof format.name === 'string' ? format.name : null,

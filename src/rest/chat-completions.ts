@@ -1,9 +1,21 @@
-import { toChatRequest } from '../schema/to-chat-request.js';
 import { readJsonBody, sendJson } from './http-io.js';
 import { createChunker, toCompletionJson } from './openai-chat-format.js';
 import type { RestContext } from './rest-context.js';
 import { relayAsSse, withChatCall } from './sse-relay.js';
+import { toRestChatRequest } from './to-rest-chat-request.js';
 import { toChatInput } from './to-chat-input.js';
+
+/** ChatInput fields → this endpoint's body parameters, for error messages. */
+const PARAMS = {
+  messages: 'messages',
+  temperature: 'temperature',
+  topP: 'top_p',
+  maxTokens: 'max_tokens',
+  stop: 'stop',
+  tools: 'tools',
+  toolChoice: 'tool_choice',
+  responseFormat: 'response_format.json_schema',
+};
 
 const data = (json: unknown) => `data: ${JSON.stringify(json)}\n\n`;
 
@@ -11,7 +23,7 @@ const data = (json: unknown) => `data: ${JSON.stringify(json)}\n\n`;
 export async function chatCompletions(context: RestContext): Promise<void> {
   const { res, requestId, services } = context;
   const { input, stream } = toChatInput(await readJsonBody(context.req, context.maxBodyBytes));
-  const request = toChatRequest(input);
+  const request = toRestChatRequest(input, PARAMS);
   await withChatCall(context, async (chatCall, finish) => {
     if (!stream.stream) {
       const completion = await services.chat.chat(request, chatCall);

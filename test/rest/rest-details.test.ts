@@ -119,6 +119,16 @@ describe('parameters the gateway cannot honour: a 400 naming them, never dropped
     expect(fx.mock.requests.at(-1)?.body).toMatchObject({ user: 'u-1', seed: 3 });
   });
 
+  it('invalid values name the body parameter, not the graph field', async () => {
+    const temperature = await failure(chat({ temperature: 5 }), BadRequestError);
+    expect(temperature.error).toMatchObject({ param: 'temperature' });
+    expect(temperature.message).toMatch(/^400 temperature: /);
+    const topP = await failure(client.responses.create({ model: MODEL, input: 'x', top_p: 3 }), BadRequestError);
+    expect(topP.error).toMatchObject({ param: 'top_p' });
+    const empty = await failure(client.responses.create({ model: MODEL, input: [] }), BadRequestError);
+    expect(empty.error).toMatchObject({ param: 'input' });
+  });
+
   it('embeddings: an unknown parameter', async () => {
     const error = await failure(client.embeddings.create({ model: 'local/embed', input: 'x', extra_thing: 1 } as OpenAI.EmbeddingCreateParams), BadRequestError);
     expect((error.error as { param: string }).param).toBe('extra_thing');

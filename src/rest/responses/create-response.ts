@@ -1,10 +1,21 @@
-import { toChatRequest } from '../../schema/to-chat-request.js';
 import { readJsonBody, sendJson } from '../http-io.js';
 import type { RestContext } from '../rest-context.js';
 import { relayAsSse, withChatCall } from '../sse-relay.js';
+import { toRestChatRequest } from '../to-rest-chat-request.js';
 import { createResponseEvents } from './response-events.js';
 import { newId, outputOf, statusOf, toResponseJson } from './response-object.js';
 import { toResponsesInput } from './to-responses-input.js';
+
+/** ChatInput fields → this endpoint's body parameters, for error messages (messages do not map one to one onto items). */
+const PARAMS = {
+  messages: 'input!',
+  temperature: 'temperature',
+  topP: 'top_p',
+  maxTokens: 'max_output_tokens',
+  tools: 'tools',
+  toolChoice: 'tool_choice',
+  responseFormat: 'text.format',
+};
 
 /**
  * POST /v1/responses: the Responses API, stateless. The same path through the
@@ -14,7 +25,7 @@ import { toResponsesInput } from './to-responses-input.js';
 export async function createResponse(context: RestContext): Promise<void> {
   const { res, requestId, services } = context;
   const { input, stream, echo } = toResponsesInput(await readJsonBody(context.req, context.maxBodyBytes));
-  const request = toChatRequest(input);
+  const request = toRestChatRequest(input, PARAMS);
   const id = newId('resp');
   const createdAt = Math.floor(Date.now() / 1000);
   await withChatCall(context, async (chatCall, finish) => {

@@ -1,4 +1,4 @@
-import { onlyDefault, refuse, type ParamRule } from './request-params.js';
+import { onlyDefault, refuse, type ParamRule } from './check-params.js';
 
 const NOT_FORWARDED = 'the gateway cannot forward it to every provider, so it refuses it rather than drop it.';
 

@@ -1,7 +1,7 @@
 import { readJsonBody, sendJson } from './http-io.js';
 import { createChunker, toCompletionJson } from './openai-chat-format.js';
 import type { RestContext } from './rest-context.js';
-import { relayAsSse, withChatCall } from './sse-relay.js';
+import { relayAsSse, withChatCall } from './relay-as-sse.js';
 import { toRestChatRequest } from './to-rest-chat-request.js';
 import { toChatInput } from './to-chat-input.js';
 

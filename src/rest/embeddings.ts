@@ -1,6 +1,6 @@
 import { MAX_EMBEDDING_INPUT_CHARS } from '../schema/embeddings-schema.js';
 import { readJsonBody, sendJson } from './http-io.js';
-import { checkParams, invalidParam as invalid, type ParamRule } from './request-params.js';
+import { checkParams, invalidParam as invalid, type ParamRule } from './check-params.js';
 import type { RestContext } from './rest-context.js';
 
 const MAX_INPUTS = 2_048;

@@ -1,7 +1,7 @@
 import { CHAT_ROLES, type ChatRole } from '../providers/contract.js';
 import type { ChatInputShape } from '../schema/to-chat-request.js';
 import { CHAT_COMPLETIONS_PARAMS } from './chat-completions-params.js';
-import { checkParams, invalidParam as invalid, isObject, optional } from './request-params.js';
+import { checkParams, invalidParam as invalid, isObject, optional } from './check-params.js';
 
 /** What the body of POST /v1/chat/completions asks for, besides the ChatInput. */
 export interface StreamOptions {

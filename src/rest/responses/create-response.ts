@@ -1,9 +1,9 @@
 import { readJsonBody, sendJson } from '../http-io.js';
 import type { RestContext } from '../rest-context.js';
-import { relayAsSse, withChatCall } from '../sse-relay.js';
+import { relayAsSse, withChatCall } from '../relay-as-sse.js';
 import { toRestChatRequest } from '../to-rest-chat-request.js';
-import { createResponseEvents } from './response-events.js';
-import { newId, outputOf, statusOf, toResponseJson } from './response-object.js';
+import { createResponseEvents } from './create-response-events.js';
+import { newId, outputOf, statusOf, toResponseJson } from './to-response-json.js';
 import { toResponsesInput } from './to-responses-input.js';
 
 /** ChatInput fields → this endpoint's body parameters, for error messages (messages do not map one to one onto items). */

@@ -1,4 +1,4 @@
-import { isObject, onlyDefault, refuse, type ParamRule } from '../request-params.js';
+import { isObject, onlyDefault, refuse, type ParamRule } from '../check-params.js';
 
 const STATELESS = 'this gateway is stateless: it stores no responses or conversations. Send the whole conversation in `input` instead.';
 const NOT_FORWARDED = 'the gateway cannot forward it to every provider, so it refuses it rather than drop it.';

@@ -1,8 +1,8 @@
 import type { ChatInputShape } from '../../schema/to-chat-request.js';
-import { checkParams, invalidParam as invalid, isObject, optional, type Body } from '../request-params.js';
+import { checkParams, invalidParam as invalid, isObject, optional, type Body } from '../check-params.js';
 import { SCHEMA_DESCRIPTION, STRICT_TOOLS } from '../to-chat-input.js';
 import { RESPONSES_PARAMS } from './responses-params.js';
-import { messagesOf } from './to-responses-messages.js';
+import { messagesOf } from './messages-of.js';
 
 /** What a Responses request asks for besides the chat itself, echoed on the response object. */
 export interface ResponsesEcho {

@@ -1,7 +1,7 @@
 import type { ChatStreamEvent, ToolCallDelta } from '../../services/chat-types.js';
 import type { OpenAIError } from '../openai-error.js';
-import type { SseRenderer } from '../sse-relay.js';
-import { newId, outputText, statusOf, toResponseJson, type OutputItem, type ResponseState } from './response-object.js';
+import type { SseRenderer } from '../relay-as-sse.js';
+import { newId, outputText, statusOf, toResponseJson, type OutputItem, type ResponseState } from './to-response-json.js';
 import type { ResponsesEcho } from './to-responses-input.js';
 
 type MessageItem = Extract<OutputItem, { type: 'message' }>;

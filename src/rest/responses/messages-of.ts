@@ -1,6 +1,6 @@
 import type { ChatRole } from '../../providers/contract.js';
 import type { ChatInputShape } from '../../schema/to-chat-request.js';
-import { invalidParam as invalid, isObject } from '../request-params.js';
+import { invalidParam as invalid, isObject } from '../check-params.js';
 
 type Message = ChatInputShape['messages'][number];
 type MutableMessage = { -readonly [K in keyof Message]: Message[K] } & { toolCalls?: { id: string; name: string; arguments: string }[] | null };

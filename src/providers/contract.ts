@@ -94,6 +94,8 @@ export type ChatStreamPart =
 export interface EmbeddingRequest {
   model: string;
   inputs: string[];
+  /** Requested vector length (OpenAI `dimensions`, Gemini `outputDimensionality`); absent: the model's own. */
+  dimensions?: number;
 }
 
 export interface EmbeddingResponse {

@@ -30,12 +30,25 @@ mutation Chat {
   }
 }
 
+# GraphiQL shows the latest event only: \`text\` is the answer so far, so it grows on screen.
 subscription Stream {
   chatStream(input: { model: "local/lorem", maxTokens: 40, messages: [{ role: USER, content: "Write something" }] }) {
-    delta
+    text
     done
     finishReason
     usage { totalTokens }
+  }
+}
+
+# local/tools calls the first tool it is given: answer with a TOOL message to get its reply.
+mutation Tools {
+  chat(input: {
+    model: "local/tools"
+    messages: [{ role: USER, content: "Paris" }]
+    tools: [{ name: "get_weather", description: "Current weather in a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }]
+  }) {
+    message { content toolCalls { id name arguments } }
+    finishReason
   }
 }
 `;
@@ -56,6 +69,16 @@ export interface InitialContext {
 async function renderGraphiQLOnDemand(options: GraphiQLOptions): Promise<string> {
   const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
   return renderGraphiQL(options);
+}
+
+/** `GET /` leads a visitor to GraphiQL, instead of an empty 404. */
+function useRootRedirect(): Plugin {
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/' || (request.method !== 'GET' && request.method !== 'HEAD')) return;
+      endResponse(new fetchAPI.Response(null, { status: 302, headers: { location: `/graphql${url.search}` } }));
+    },
+  };
 }
 
 /** Where the caller's credential is: the Authorization header (or x-api-key), or graphql-ws connectionParams. */
@@ -111,6 +134,7 @@ export function createGatewayYoga(options: {
     healthCheckEndpoint: '/healthz',
     plugins: [
       // Probes answer before any GraphQL work.
+      ...(server.graphiql ? [useRootRedirect()] : []),
       useReadinessCheck({ endpoint: '/readyz', check: () => options.isReady() }),
       // First, so every response (errors included) carries the id.
       useRequestId(),

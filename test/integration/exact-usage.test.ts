@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatDocument, ChatStreamDocument, type ChatInput } from '../../schema/generated/graphql.js';
 import { postGraphQL, subscribeSse } from '../helpers/graphql-clients.js';
@@ -12,7 +14,12 @@ import { openaiFormat } from '../providers/wire/openai-format.js';
  * input tokens records those (not an estimate), and a completion-cache hit shows the cached answer's
  * token counts, free, while the meter counts no tokens for it.
  */
-const KEYS = { claude: 'sbk_usage-claude-0123456789abcdef', gem: 'sbk_usage-gem-0123456789abcdefgh', cache: 'sbk_usage-cache-0123456789abcdef' };
+const KEYS = {
+  claude: 'sbk_usage-claude-0123456789abcdef',
+  gem: 'sbk_usage-gem-0123456789abcdefgh',
+  vllm: 'sbk_usage-vllm-0123456789abcdefg',
+  cache: 'sbk_usage-cache-0123456789abcdef',
+};
 const bearer = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
 const USAGE_QUERY = '{ viewer { usage { requests promptTokens completionTokens costUsd } } }';
 /** 12 characters: the gateway's estimate would be ceil((12 + 16) / 4) = 7 prompt tokens. */
@@ -30,15 +37,54 @@ let claude: WireMock;
 let gem: WireMock;
 let oai: WireMock;
 let gw: RunningGateway;
+/** Requests the running-usage server has seen closed by the gateway. */
+let vllmClosed: Promise<void>;
+let vllm: Server;
+
+/**
+ * An OpenAI-compatible server that reports running usage on every chunk (vLLM's
+ * `continuous_usage_stats`), streams two chunks, then holds the stream open.
+ */
+async function startRunningUsageServer(): Promise<Server> {
+  let closed!: () => void;
+  vllmClosed = new Promise<void>((resolve) => (closed = resolve));
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const chunk = (content: string, completionTokens: number) =>
+        `data: ${JSON.stringify({
+          id: 'cmpl-running',
+          object: 'chat.completion.chunk',
+          model: 'served',
+          choices: [{ index: 0, delta: { content }, finish_reason: null }],
+          usage: { prompt_tokens: REPORTED_PROMPT_TOKENS, completion_tokens: completionTokens, total_tokens: REPORTED_PROMPT_TOKENS + completionTokens },
+        })}\n\n`;
+      res.write(chunk('Hel', 1));
+      res.write(chunk('lo', 2));
+      res.on('close', closed);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
 
 beforeAll(async () => {
-  [claude, gem, oai] = await Promise.all([startWireMock(anthropicFormat), startWireMock(googleFormat, { frameSeparator: '\r\n\r\n' }), startWireMock(openaiFormat)]);
+  [claude, gem, oai, vllm] = await Promise.all([
+    startWireMock(anthropicFormat),
+    startWireMock(googleFormat, { frameSeparator: '\r\n\r\n' }),
+    startWireMock(openaiFormat),
+    startRunningUsageServer(),
+  ]);
+  const vllmOrigin = `http://127.0.0.1:${(vllm.address() as AddressInfo).port}`;
   gw = await startGateway(`
 providers:
   - { id: claude, type: anthropic, baseUrl: "${claude.origin}/v1", apiKey: sk-ant-test }
   - { id: gem, type: google, baseUrl: "${gem.origin}/v1beta", apiKey: gem-test }
   - { id: oai, type: openai, baseUrl: "${oai.origin}/v1", apiKey: sk-test }
+  - { id: vllm, type: openai, baseUrl: "${vllmOrigin}/v1" }
 models:
+  - { provider: vllm, upstream: served }
   - { provider: claude, upstream: claude-haiku-4-5, pricing: { input: 1, output: 5 } }
   - { provider: gem, upstream: gemini-2.5-flash, pricing: { input: 0.3, output: 2.5 } }
   - { provider: oai, upstream: gpt, pricing: { input: 1, output: 2 } }
@@ -46,6 +92,7 @@ auth:
   keys:
     - { id: claude-user, secret: "${KEYS.claude}" }
     - { id: gem-user, secret: "${KEYS.gem}" }
+    - { id: vllm-user, secret: "${KEYS.vllm}" }
     - { id: cache-user, secret: "${KEYS.cache}" }
 `);
 });
@@ -53,6 +100,8 @@ auth:
 afterAll(async () => {
   await gw?.stop();
   await Promise.all([claude, gem, oai].map((mock) => mock?.close()));
+  vllm?.closeAllConnections();
+  await new Promise((resolve) => vllm?.close(resolve));
 });
 
 function input(model: string, extra: Partial<ChatInput> = {}): ChatInput {
@@ -94,6 +143,22 @@ describe('a stream cancelled after the upstream reported its input tokens', () =
     expect(usage.promptTokens).toBe(REPORTED_PROMPT_TOKENS);
     // What was streamed after the report is still counted (estimated: at least one token).
     expect(usage.completionTokens).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('a stream cancelled mid-way on an OpenAI-compatible server that reports running usage', () => {
+  it('records the last reported counts', async () => {
+    const controller = new AbortController();
+    const stream = subscribeSse(gw.url, ChatStreamDocument, { input: input('vllm/served') }, { signal: controller.signal, ...bearer(KEYS.vllm) });
+    let text = '';
+    for await (const result of stream) {
+      text += result.data?.chatStream.delta ?? '';
+      if (text === 'Hello') break;
+    }
+    controller.abort();
+    await vllmClosed;
+    const usage = await usageOnceCounted(KEYS.vllm, 1);
+    expect(usage).toMatchObject({ requests: 1, promptTokens: REPORTED_PROMPT_TOKENS, completionTokens: 2 });
   });
 });
 

@@ -14,7 +14,8 @@ import type { GatewayServices } from '../schema/context.js';
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayServices>;
 
-const EXAMPLE_OPERATIONS = `# Welcome to Switchboard. Run an operation with the ▶ button.
+/** The operations GraphiQL opens with: each one runs as is on the embedded default. */
+export const EXAMPLE_OPERATIONS = `# Welcome to Switchboard. Run an operation with the ▶ button.
 # The local/* models are built-in demos: no API key needed.
 
 query Catalog {

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_OPERATIONS } from '../../src/server/create-yoga.js';
 import { collectWs, createWsClient, postGraphQL, subscribeSse } from '../helpers/graphql-clients.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 
@@ -44,6 +45,36 @@ describe('GET /', () => {
     // The preloaded examples: a stream that shows its text so far, and the tool-calling demo.
     expect(html).toContain('the answer so far');
     expect(html).toContain('local/tools');
+  });
+});
+
+describe("GraphiQL's example operations", () => {
+  it('each runs without errors on the embedded default; the stream shows its whole text at the end', async () => {
+    const names = [...EXAMPLE_OPERATIONS.matchAll(/^(query|mutation|subscription) (\w+)/gm)].map((match) => [match[1], match[2]] as const);
+    expect(names.map(([, name]) => name)).toEqual(['Catalog', 'Chat', 'Stream', 'Tools']);
+    for (const [type, operationName] of names) {
+      if (type === 'subscription') {
+        const events: { text: string; done: boolean }[] = [];
+        const response = await fetch(gw.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+          body: JSON.stringify({ query: EXAMPLE_OPERATIONS, operationName }),
+        });
+        for (const line of (await response.text()).split('\n')) {
+          if (!line.startsWith('data: {')) continue;
+          const result = JSON.parse(line.slice(6)) as { data?: { chatStream: { text: string; done: boolean } }; errors?: unknown };
+          expect(result.errors).toBeUndefined();
+          if (result.data) events.push(result.data.chatStream);
+        }
+        expect(events.at(-1)?.done).toBe(true);
+        expect(events.at(-1)?.text.split(' ')).toHaveLength(40);
+        continue;
+      }
+      const named = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: EXAMPLE_OPERATIONS, operationName }) });
+      const result = (await named.json()) as { errors?: unknown; data?: unknown };
+      expect(result.errors, operationName).toBeUndefined();
+      expect(result.data).toBeTruthy();
+    }
   });
 });
 

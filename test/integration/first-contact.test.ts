@@ -46,6 +46,15 @@ describe('GET /', () => {
     expect(html).toContain('the answer so far');
     expect(html).toContain('local/tools');
   });
+
+  it('is left alone when GraphiQL is off', async () => {
+    const off = await startGateway('server: { graphiql: false }\nproviders: [{ id: local, type: local }]\n');
+    try {
+      expect((await fetch(`${off.origin}/`, { redirect: 'manual' })).status).toBe(404);
+    } finally {
+      await off.stop();
+    }
+  });
 });
 
 describe("GraphiQL's example operations", () => {

@@ -11,6 +11,7 @@ import { buildSchema } from './schema/build-schema.js';
 import { createCatalog } from './services/catalog.js';
 import type { TracerProvider } from '@opentelemetry/api';
 import { createAuthenticator } from './auth/create-authenticator.js';
+import { logFailure } from './classify-failure.js';
 import { createCompletionCache } from './cache/completion-cache.js';
 import { createAudit } from './observability/audit/create-audit.js';
 import { createMetrics } from './observability/metrics/create-metrics.js';
@@ -117,7 +118,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     onError: (error) => storeLog.warn({ err: errorMessage(error) }, 'could not refresh or release a concurrency lease (it expires on its own)'),
   });
   const accounts = createAccountsService({ auth: config.auth, keys: stores.keys, usage: stores.usage, budgets: guarded.budgets });
-  const authenticator = createAuthenticator({ auth: config.auth, keys: stores.keys });
   // A Redis that comes back empty (restart without persistence, failover) must not lose the config's keys.
   redis?.client.on('ready', () => {
     accounts.seedConfigKeys().catch((error: unknown) => storeLog.warn({ err: errorMessage(error) }, 'could not re-seed config keys'));
@@ -132,6 +132,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   let ready = false;
   // One budget for the log lines callers cause (refusals, disconnects), whichever transport they came by.
   const logThrottle = createLogThrottle(logger);
+  const authLog = logger.child({ component: 'auth' });
+  const authenticator = createAuthenticator({
+    auth: config.auth,
+    keys: stores.keys,
+    onRefused: (error) => logFailure(authLog, logThrottle, error, {}, 'credential refused'),
+  });
 
   const services = {
     catalog,

@@ -23,6 +23,11 @@ export interface AuthenticatorOptions {
    */
   cacheTtlMs?: number;
   now?: () => number;
+  /**
+   * Told of every refused credential, whatever the transport (HTTP, SSE, graphql-ws, `/v1`):
+   * the one place refusals are logged (below `error`, rate-limited).
+   */
+  onRefused?: (error: unknown) => void;
 }
 
 interface CacheEntry {
@@ -154,8 +159,13 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     async authenticate(credential) {
       if (!required) return anonymous;
       const token = credential?.replace(BEARER, '').trim();
-      if (!token) throw unauthenticated('Credentials are required: send "Authorization: Bearer <API key or token>".');
-      return token.split('.').length === 3 && verifyJwt ? fromJwt(token) : fromKey(token);
+      try {
+        if (!token) throw unauthenticated('Credentials are required: send "Authorization: Bearer <API key or token>".');
+        return await (token.split('.').length === 3 && verifyJwt ? fromJwt(token) : fromKey(token));
+      } catch (error: unknown) {
+        options.onRefused?.(error);
+        throw error;
+      }
     },
     close: stopListening,
   };

@@ -1,0 +1,71 @@
+import type { Pool } from 'pg';
+import type { AuthConfig } from '../config/config-schema.js';
+import { budgetKey } from '../services/limits-service.js';
+import type { BudgetStore, KeyStore, UsageStore } from '../stores/store-types.js';
+import { createDurableKeys } from './postgres-keys.js';
+
+/** What a restore needs: the system of record and the (empty) hot stores, unguarded. */
+export interface RestoreDeps {
+  pool: Pool;
+  keys: KeyStore;
+  budgets: BudgetStore;
+  usage: UsageStore;
+  budgetPeriod: AuthConfig['budgetPeriod'];
+  /** Puts the config file's keys back first (database revocations are applied over them). */
+  seedConfigKeys(): Promise<void>;
+  /** Distinguishes this restore's usage increments from any other's (they are idempotent by id). */
+  restoreId: string;
+  now?: () => Date;
+}
+
+export interface RestoreSummary {
+  keys: number;
+  budgets: number;
+  usageRows: number;
+}
+
+function periodStart(period: AuthConfig['budgetPeriod'], now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), period === 'day' ? now.getUTCDate() : 1));
+}
+
+/**
+ * Rebuilds what a Redis restarted empty lost, from PostgreSQL: API keys
+ * (runtime keys and revocations), each caller's spend this budget period
+ * (the ledger's sum, ADDED to whatever requests settled since the flush), and
+ * this month's usage counters per caller, model and day.
+ */
+export async function restoreHotState(deps: RestoreDeps): Promise<RestoreSummary> {
+  const now = (deps.now ?? (() => new Date()))();
+  await deps.seedConfigKeys();
+  const stored = await createDurableKeys(deps.pool).list();
+  for (const key of stored) await deps.keys.upsertFromConfig(key);
+
+  const spend = await deps.pool.query<{ caller_id: string; micros: string }>(
+    'SELECT caller_id, sum(cost_micros)::text AS micros FROM usage_ledger WHERE at >= $1 GROUP BY caller_id HAVING sum(cost_micros) <> 0',
+    [periodStart(deps.budgetPeriod, now)],
+  );
+  for (const row of spend.rows) {
+    const period = budgetKey(row.caller_id, deps.budgetPeriod, now);
+    await deps.budgets.adjust(period.key, Number(row.micros), period.ttlMs);
+  }
+
+  const usage = await deps.pool.query<{ caller_id: string; model: string; day: string; requests: string; prompt: string; completion: string; micros: string }>(
+    `SELECT caller_id, model, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::text AS requests,
+            sum(prompt_tokens)::text AS prompt, sum(completion_tokens)::text AS completion, sum(cost_micros)::text AS micros
+       FROM usage_ledger WHERE at >= $1 AND model IS NOT NULL GROUP BY 1, 2, 3`,
+    [periodStart('month', now)],
+  );
+  for (const row of usage.rows) {
+    await deps.usage.add({
+      id: `restore:${deps.restoreId}:${row.caller_id}:${row.model}:${row.day}`,
+      keyId: row.caller_id,
+      model: row.model,
+      day: row.day,
+      requests: Number(row.requests),
+      promptTokens: Number(row.prompt),
+      completionTokens: Number(row.completion),
+      costMicros: Number(row.micros),
+    });
+  }
+  return { keys: stored.length, budgets: spend.rows.length, usageRows: usage.rows.length };
+}

@@ -103,9 +103,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     store: stores.usage,
     onError: (error) => storeLog.error({ err: errorMessage(error) }, 'usage store unreachable: counters are queued until it is back'),
   });
+  const budgets = durable ? durable.guard.budgets(guarded.budgets) : guarded.budgets;
   const limits = createLimitsService({
     rateLimits: guarded.rateLimits,
-    budgets: durable ? durable.guard.budgets(guarded.budgets) : guarded.budgets,
+    budgets,
     budgetPeriod: config.auth.budgetPeriod,
     onSettleError: (error) => storeLog.warn({ err: errorMessage(error) }, 'could not settle a limit reservation'),
   });
@@ -113,7 +114,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     auth: config.auth,
     keys: keyStore,
     usage: stores.usage,
-    budgets: guarded.budgets,
+    budgets,
     ...(durable ? { durableKeys: durable.keys } : {}),
   });
   const authenticator = createAuthenticator({ auth: config.auth, keys: keyStore });

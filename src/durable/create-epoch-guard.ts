@@ -45,6 +45,7 @@ export function createEpochGuard(options: EpochGuardOptions): EpochGuard {
   let restoring: Promise<boolean> | undefined;
   let restoredOnce = false;
   let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
 
   async function restoreHere(token: string): Promise<void> {
     await options.flushLedger().catch(() => undefined);
@@ -69,10 +70,25 @@ export function createEpochGuard(options: EpochGuardOptions): EpochGuard {
       // Another replica restores: wait for its marker (or for its lock to expire, then take over).
       const deadline = Date.now() + RESTORE_LOCK_MS;
       while (Date.now() < deadline) {
+        if (stopped) return false;
         if ((await client.exists(epochKey)) === 1) return true;
         await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
       }
     }
+  }
+
+  /** Runs one restore; the promise never rejects (a failure is logged and retried at the next check). */
+  function begin(run: () => Promise<boolean>): Promise<boolean> {
+    const current: Promise<boolean> = run()
+      .catch((error: unknown) => {
+        logger.error({ err: messageOf(error) }, 'could not restore the hot state from PostgreSQL; will try again');
+        return false;
+      })
+      .finally(() => {
+        if (restoring === current) restoring = undefined;
+      });
+    restoring = current;
+    return current;
   }
 
   async function check(): Promise<boolean> {
@@ -80,27 +96,16 @@ export function createEpochGuard(options: EpochGuardOptions): EpochGuard {
     if (!redis) {
       if (restoredOnce) return false;
       restoredOnce = true;
-      restoring = restoreHere(randomUUID()).then(() => true);
-    } else {
-      let present: boolean;
-      try {
-        present = (await redis.client.exists(epochKey)) === 1;
-      } catch {
-        return false; // Redis away: the limits' outage policy applies; look again when it is back
-      }
-      if (present) return false;
-      if (restoring) return restoring;
-      restoring = recover(redis.client);
+      return begin(() => restoreHere(randomUUID()).then(() => true));
     }
-    const current = restoring;
+    let present: boolean;
     try {
-      return await current;
-    } catch (error: unknown) {
-      logger.error({ err: messageOf(error) }, 'could not restore the hot state from PostgreSQL; will try again');
-      return false;
-    } finally {
-      if (restoring === current) restoring = undefined;
+      present = (await redis.client.exists(epochKey)) === 1;
+    } catch {
+      return false; // Redis away: the limits' outage policy applies; look again when it is back
     }
+    if (present) return false;
+    return restoring ?? begin(() => recover(redis.client));
   }
 
   const settle = () => (restoring ? restoring.then(() => undefined, () => undefined) : undefined);
@@ -122,8 +127,11 @@ export function createEpochGuard(options: EpochGuardOptions): EpochGuard {
           return { allowed: false, spentMicros: spentMicros - Math.round(amountMicros) };
         },
         adjust: (...args) => inner.adjust(...args),
-        spent: async (key) => {
+        async spent(key) {
           await settle();
+          const spentMicros = await inner.spent(key);
+          // Nothing spent may also mean a Redis that lost everything and was not noticed yet.
+          if (spentMicros !== 0 || !redis || !(await check())) return spentMicros;
           return inner.spent(key);
         },
       };
@@ -151,6 +159,7 @@ export function createEpochGuard(options: EpochGuardOptions): EpochGuard {
       timer.unref();
     },
     stop() {
+      stopped = true;
       clearInterval(timer);
       redis?.client.off('ready', onReady);
     },

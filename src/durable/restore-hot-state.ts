@@ -29,16 +29,13 @@ function periodStart(period: AuthConfig['budgetPeriod'], now: Date): Date {
 }
 
 /**
- * Rebuilds what a Redis restarted empty lost, from PostgreSQL: API keys
- * (runtime keys and revocations), each caller's spend this budget period
- * (the ledger's sum, ADDED to whatever requests settled since the flush), and
- * this month's usage counters per caller, model and day.
+ * Rebuilds what a Redis restarted empty lost, from PostgreSQL: each caller's
+ * spend this budget period (the ledger's sum, ADDED to whatever requests
+ * settled since the flush), this month's usage counters per caller, model and
+ * day, then API keys (runtime keys and revocations).
  */
 export async function restoreHotState(deps: RestoreDeps): Promise<RestoreSummary> {
   const now = (deps.now ?? (() => new Date()))();
-  await deps.seedConfigKeys();
-  const stored = await createDurableKeys(deps.pool).list();
-  for (const key of stored) await deps.keys.upsertFromConfig(key);
 
   const spend = await deps.pool.query<{ caller_id: string; micros: string }>(
     'SELECT caller_id, sum(cost_micros)::text AS micros FROM usage_ledger WHERE at >= $1 GROUP BY caller_id HAVING sum(cost_micros) <> 0',
@@ -67,5 +64,9 @@ export async function restoreHotState(deps: RestoreDeps): Promise<RestoreSummary
       costMicros: Number(row.micros),
     });
   }
+  // Keys last: a replica that finds a key during the restore already sees its restored spend.
+  await deps.seedConfigKeys();
+  const stored = await createDurableKeys(deps.pool).list();
+  for (const key of stored) await deps.keys.upsertFromConfig(key);
   return { keys: stored.length, budgets: spend.rows.length, usageRows: usage.rows.length };
 }

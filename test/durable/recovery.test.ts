@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { postGraphQL } from '../helpers/graphql-clients.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres-database.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { startWireMock, type WireMock } from '../helpers/wire-mock.js';
+import { openaiFormat } from '../providers/wire/openai-format.js';
+import { ADMIN_KEY, bearer, chat, durableYaml, pollUntil, PRICE, startGateway, type RunningGateway } from './durable-fixture.js';
+
+/*
+ * Redis restarted empty while two replicas serve: runtime keys, revocations
+ * and each budget's spend come back from PostgreSQL before limits apply, so
+ * budgets refuse at the same point as if nothing had happened.
+ */
+
+let db: TestDatabase;
+let redis: RedisServer;
+let mock: WireMock;
+const running: RunningGateway[] = [];
+
+beforeAll(async () => {
+  [db, redis, mock] = await Promise.all([createTestDatabase(), startRedisServer(), startWireMock(openaiFormat)]);
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((gw) => gw.stop()));
+});
+afterAll(async () => {
+  await mock?.close();
+  await redis?.stop();
+  await db?.drop();
+});
+
+const CREATE = 'mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret key { id } } }';
+const REVOKE = 'mutation ($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }';
+const BUDGET = '{ viewer { budget { spentUsd } } }';
+/** Prompt and completion tokens the mock reports: 12 tokens, 12,000 micro-USD a request. */
+const REPORTED = { promptTokens: 7, completionTokens: 5 };
+const COST_MICROS = (REPORTED.promptTokens + REPORTED.completionTokens) * PRICE;
+
+async function ledgerMicros(callerId: string): Promise<number> {
+  const [row] = await db.query<{ micros: string }>('SELECT coalesce(sum(cost_micros), 0) AS micros FROM usage_ledger WHERE caller_id = $1', [callerId]);
+  return Number(row?.micros);
+}
+
+describe('recovery from a Redis that came back empty', () => {
+  it('runtime keys, revocations and budget spend are restored; the budget refuses at the same point', async () => {
+    const yaml = durableYaml({
+      upstream: mock.origin,
+      redis: `{ url: "${redis.url}", keyPrefix: "recovery-${randomUUID()}:" }`,
+      database: `{ url: "${db.url}", epochCheckMs: 200, ledger: { flushIntervalMs: 50 } }`,
+    });
+    const [a, b] = await Promise.all([startGateway(yaml), startGateway(yaml)]);
+    running.push(a, b);
+    mock.script({ kind: 'text', chunks: ['ok'], usage: REPORTED });
+
+    const create = async (id: string, budgetUsd?: number) => {
+      const input = { id, scopes: ['CHAT', 'MODELS'], ...(budgetUsd ? { limits: { budgetUsd } } : {}) };
+      const { body } = await postGraphQL(a.url, CREATE, { input }, bearer(ADMIN_KEY));
+      expect(body.errors).toBeUndefined();
+      return (body.data as { createApiKey: { secret: string } }).createApiKey.secret;
+    };
+    const BUDGET_USD = (5 * COST_MICROS) / 1_000_000;
+    const spender = await create('spender', BUDGET_USD);
+    const revoked = await create('revoked');
+    expect((await postGraphQL(a.url, REVOKE, { id: 'revoked' }, bearer(ADMIN_KEY))).body.errors).toBeUndefined();
+    const rows = await db.query<{ id: string; secret_hash: string; revoked: boolean }>('SELECT id, secret_hash, revoked_at IS NOT NULL AS revoked FROM api_keys ORDER BY id');
+    expect(rows.map((row) => [row.id, row.revoked])).toEqual([['revoked', true], ['spender', false]]);
+    expect(rows[1]?.secret_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(rows)).not.toContain(spender); // hashes only
+
+    // Control: how many requests a fresh key with this budget gets before BUDGET_EXCEEDED, without any restart.
+    const control = await create('control', BUDGET_USD);
+    const untilRefused = async (secret: string) => {
+      for (let served = 0; served < 20; served++) {
+        const { body } = await chat(served % 2 === 0 ? a : b, secret, { maxTokens: 5 });
+        if (body.errors) {
+          expect(body.errors[0]?.extensions?.code).toBe('BUDGET_EXCEEDED');
+          return served;
+        }
+      }
+      throw new Error('the budget never refused');
+    };
+    const servedWithoutRestart = await untilRefused(control);
+    expect(servedWithoutRestart).toBeGreaterThan(3);
+
+    for (const gw of [a, b, a]) expect((await chat(gw, spender, { maxTokens: 5 })).body.errors).toBeUndefined();
+    await pollUntil(() => ledgerMicros('spender'), (micros) => micros === 3 * COST_MICROS);
+
+    await redis.restart(); // nothing is saved: Redis is back empty
+
+    // The runtime key works again on both replicas, and the revoked one stays revoked.
+    const viewer = await pollUntil(
+      async () => (await postGraphQL(b.url, BUDGET, undefined, bearer(spender))).body,
+      (body) => body.errors === undefined,
+      10_000,
+    );
+    expect(viewer.errors).toBeUndefined();
+    // The spend is the ledger's sum, on both replicas.
+    for (const gw of [a, b]) {
+      const { body } = await postGraphQL(gw.url, BUDGET, undefined, bearer(spender));
+      expect(Math.round((body.data as { viewer: { budget: { spentUsd: number } } }).viewer.budget.spentUsd * 1_000_000)).toBe(await ledgerMicros('spender'));
+    }
+    const refused = await postGraphQL(a.url, '{ viewer { keyId } }', undefined, bearer(revoked));
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
+    // The budget refuses at the same point as without the restart.
+    expect(3 + (await untilRefused(spender))).toBe(servedWithoutRestart);
+    const expected = servedWithoutRestart * COST_MICROS;
+    expect(await pollUntil(() => ledgerMicros('spender'), (micros) => micros === expected)).toBe(expected);
+    const { body: after } = await postGraphQL(a.url, BUDGET, undefined, bearer(spender));
+    expect(Math.round((after.data as { viewer: { budget: { spentUsd: number } } }).viewer.budget.spentUsd * 1_000_000)).toBe(expected);
+    // One restore when the replicas first met the empty Redis, one after the restart: never both replicas at once.
+    expect([...a.logs, ...b.logs].filter((line) => line.includes('hot state restored from PostgreSQL'))).toHaveLength(2);
+  }, 60_000);
+});

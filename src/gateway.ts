@@ -35,6 +35,7 @@ import { createGatewayYoga, type GatewayYoga } from './server/create-yoga.js';
 import { createRestHandler } from './rest/create-rest-handler.js';
 import { createFastLane } from './server/fast-lane.js';
 import { createDurableState } from './durable/create-durable-state.js';
+import { describeDurability } from './durable/describe-durability.js';
 
 export interface Gateway {
   readonly config: GatewayConfig;
@@ -215,6 +216,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       await accounts.seedConfigKeys();
       // Migrations, then keys and spend restored when the hot store lost them, before serving.
       await durable?.start();
+      const durability = describeDurability(config);
+      logger[durability.level](durability.message);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {

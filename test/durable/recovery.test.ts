@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { postGraphQL } from '../helpers/graphql-clients.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres-database.js';
+import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { startWireMock, type WireMock } from '../helpers/wire-mock.js';
 import { openaiFormat } from '../providers/wire/openai-format.js';
@@ -15,11 +17,12 @@ import { ADMIN_KEY, bearer, chat, durableYaml, pollUntil, PRICE, startGateway, t
 
 let db: TestDatabase;
 let redis: RedisServer;
+let cluster: RedisCluster;
 let mock: WireMock;
 const running: RunningGateway[] = [];
 
 beforeAll(async () => {
-  [db, redis, mock] = await Promise.all([createTestDatabase(), startRedisServer(), startWireMock(openaiFormat)]);
+  [db, redis, cluster, mock] = await Promise.all([createTestDatabase(), startRedisServer(), startRedisCluster(), startWireMock(openaiFormat)]);
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((gw) => gw.stop()));
@@ -27,8 +30,32 @@ afterEach(async () => {
 afterAll(async () => {
   await mock?.close();
   await redis?.stop();
+  await cluster?.stop();
   await db?.drop();
 });
+
+/** Runs redis-cli against one node. */
+function redisCli(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(process.env.REDIS_CLI_BIN ?? 'redis-cli', args, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+/** Each deployment: its redis config block, and how it loses everything. */
+const DEPLOYMENTS = [
+  {
+    name: 'standalone Redis restarted empty',
+    redis: (prefix: string) => `{ url: "${redis.url}", keyPrefix: "${prefix}" }`,
+    wipe: () => redis.restart(),
+  },
+  {
+    name: 'Redis Cluster (3 masters) flushed on every node',
+    redis: (prefix: string) => `{ cluster: [${cluster.nodes.map((node) => `"${node}"`).join(', ')}], keyPrefix: "${prefix}" }`,
+    wipe: async () => {
+      for (const node of cluster.nodes) await redisCli(['-p', node.split(':')[1] as string, 'flushall']);
+    },
+  },
+];
 
 const CREATE = 'mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret key { id } } }';
 const REVOKE = 'mutation ($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }';
@@ -42,11 +69,12 @@ async function ledgerMicros(callerId: string): Promise<number> {
   return Number(row?.micros);
 }
 
-describe('recovery from a Redis that came back empty', () => {
+describe.each(DEPLOYMENTS)('recovery: $name', (deployment) => {
   it('runtime keys, revocations and budget spend are restored; the budget refuses at the same point', async () => {
+    await db.query('TRUNCATE api_keys, usage_ledger').catch(() => undefined);
     const yaml = durableYaml({
       upstream: mock.origin,
-      redis: `{ url: "${redis.url}", keyPrefix: "recovery-${randomUUID()}:" }`,
+      redis: deployment.redis(`recovery-${randomUUID()}:`),
       database: `{ url: "${db.url}", epochCheckMs: 200, ledger: { flushIntervalMs: 50 } }`,
     });
     const [a, b] = await Promise.all([startGateway(yaml), startGateway(yaml)]);
@@ -86,7 +114,7 @@ describe('recovery from a Redis that came back empty', () => {
     for (const gw of [a, b, a]) expect((await chat(gw, spender, { maxTokens: 5 })).body.errors).toBeUndefined();
     await pollUntil(() => ledgerMicros('spender'), (micros) => micros === 3 * COST_MICROS);
 
-    await redis.restart(); // nothing is saved: Redis is back empty
+    await deployment.wipe(); // nothing is saved: Redis is back empty
 
     // The runtime key works again on both replicas, and the revoked one stays revoked.
     const viewer = await pollUntil(

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatStreamDocument } from '../../schema/generated/graphql.js';
 import { postGraphQL, subscribeSse } from '../helpers/graphql-clients.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres-database.js';
+import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { startWireMock, type WireMock } from '../helpers/wire-mock.js';
@@ -17,11 +18,12 @@ import { ADMIN_KEY, bearer, chat, chatInput, durableYaml, pollUntil, PRICE, runP
 
 let db: TestDatabase;
 let redis: RedisServer;
+let cluster: RedisCluster;
 let mock: WireMock;
 const running: RunningGateway[] = [];
 
 beforeAll(async () => {
-  [db, redis, mock] = await Promise.all([createTestDatabase(), startRedisServer(), startWireMock(openaiFormat)]);
+  [db, redis, cluster, mock] = await Promise.all([createTestDatabase(), startRedisServer(), startRedisCluster(), startWireMock(openaiFormat)]);
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((gw) => gw.stop()));
@@ -29,6 +31,7 @@ afterEach(async () => {
 afterAll(async () => {
   await mock?.close();
   await redis?.stop();
+  await cluster?.stop();
   await db?.drop();
 });
 
@@ -50,11 +53,18 @@ async function ledgerSums(where = 'TRUE'): Promise<Sums> {
   return Object.fromEntries(Object.entries(row ?? {}).map(([key, value]) => [key, Number(value)])) as unknown as Sums;
 }
 
-describe('usage ledger', () => {
+const SHARED_STATE = [
+  { name: 'standalone Redis', redis: (prefix: string) => `{ url: "${redis.url}", keyPrefix: "${prefix}" }` },
+  { name: 'Redis Cluster', redis: (prefix: string) => `{ cluster: [${cluster.nodes.map((node) => `"${node}"`).join(', ')}], keyPrefix: "${prefix}" }` },
+];
+
+describe.each(SHARED_STATE)('usage ledger with $name', (shared) => {
   it('two replicas, 1,000 completions (streams cancelled halfway included): one row each, exact token and micro-dollar sums', async () => {
+    // Before the start: a replica meeting an empty Redis restores counters from the ledger (the previous run's, here).
+    await db.query('TRUNCATE usage_ledger').catch(() => undefined);
     const yaml = durableYaml({
       upstream: mock.origin,
-      redis: `{ url: "${redis.url}", keyPrefix: "ledger-${randomUUID()}:" }`,
+      redis: shared.redis(`ledger-${randomUUID()}:`),
       database: `{ url: "${db.url}", ledger: { flushIntervalMs: 50 } }`,
       userLimits: '{ budgetUsd: 1000 }',
     });
@@ -113,7 +123,9 @@ describe('usage ledger', () => {
     );
     expect(kinds).toEqual({ kinds: ['key:user'], models: ['mock/gpt>mock/gpt@mock'] });
   }, 120_000);
+});
 
+describe('usage ledger through a PostgreSQL outage', () => {
   it('PostgreSQL cut off under traffic: no request fails, no row lost or doubled once it is back', async () => {
     const proxy: TcpProxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
     try {

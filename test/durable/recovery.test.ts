@@ -141,3 +141,23 @@ describe.each(DEPLOYMENTS)('recovery: $name', (deployment) => {
     expect([...a.logs, ...b.logs].filter((line) => line.includes('hot state restored from PostgreSQL'))).toHaveLength(2);
   }, 60_000);
 });
+
+describe('recovery: one replica on memory stores, restarted', () => {
+  it('runtime keys and this period spend come back from PostgreSQL at start', async () => {
+    await db.query('TRUNCATE api_keys, usage_ledger').catch(() => undefined);
+    const yaml = durableYaml({ upstream: mock.origin, database: `{ url: "${db.url}", ledger: { flushIntervalMs: 50 } }` });
+    mock.script({ kind: 'text', chunks: ['ok'], usage: REPORTED });
+    const first = await startGateway(yaml);
+    const { body } = await postGraphQL(first.url, CREATE, { input: { id: 'kept', scopes: ['CHAT', 'MODELS'], limits: { budgetUsd: 1 } } }, bearer(ADMIN_KEY));
+    const secret = (body.data as { createApiKey: { secret: string } }).createApiKey.secret;
+    for (let index = 0; index < 2; index++) expect((await chat(first, secret, { maxTokens: 5 })).body.errors).toBeUndefined();
+    await first.stop(); // flushes the ledger
+
+    const second = await startGateway(yaml);
+    running.push(second);
+    const after = await postGraphQL(second.url, '{ viewer { budget { spentUsd } usage(period: MONTH) { requests promptTokens } } }', undefined, bearer(secret));
+    expect(after.body.errors).toBeUndefined();
+    expect(after.body.data).toEqual({ viewer: { budget: { spentUsd: (2 * COST_MICROS) / 1_000_000 }, usage: { requests: 2, promptTokens: 2 * REPORTED.promptTokens } } });
+    expect(second.logs.some((line) => line.includes('durable state in PostgreSQL'))).toBe(true);
+  }, 60_000);
+});

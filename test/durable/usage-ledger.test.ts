@@ -160,4 +160,27 @@ describe('usage ledger through a PostgreSQL outage', () => {
       await proxy.close();
     }
   }, 120_000);
+
+  it('beyond ledger.maxBuffered the oldest rows are dropped and logged, and /readyz says so; requests still succeed', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
+    try {
+      const url = new URL(db.url);
+      url.port = String(proxy.port);
+      const gw = await startGateway(durableYaml({ upstream: mock.origin, database: `{ url: "${url.href}", ledger: { flushIntervalMs: 50, maxBuffered: 10 } }` }));
+      running.push(gw);
+      await db.query('TRUNCATE usage_ledger');
+      mock.script({ kind: 'text', chunks: ['ok'], usage: { promptTokens: 3, completionTokens: 2 } });
+      await proxy.cut();
+      const results = await runPool(25, 4, () => chat(gw, USER_KEY));
+      expect(results.every((result) => result.body.errors === undefined)).toBe(true);
+      expect((await fetch(new URL('/readyz', gw.url))).status).toBe(503);
+      expect(gw.logs.some((line) => line.includes('buffer full while the database is unreachable; dropping the oldest rows'))).toBe(true);
+      await proxy.restore();
+      const sums = await pollUntil(() => ledgerSums(), (value) => value.rows >= 10);
+      expect(sums.rows).toBe(10);
+      expect((await pollUntil(() => fetch(new URL('/readyz', gw.url)).then((r) => r.status), (status) => status === 200))).toBe(200);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
 });

@@ -38,8 +38,17 @@ export interface DurableState {
 }
 
 /** Builds the durable layer; opens no connection until `start()` (or a first query). */
+/**
+ * When a budget counter was first written: its expiry is set by that first write only
+ * (see redis-budgets.ts), so it started `ttlMs - PTTL` ago. Undefined when it does not exist.
+ */
+async function counterStartedAt(redis: NonNullable<DurableStateDeps['redis']>, key: string, ttlMs: number): Promise<Date | undefined> {
+  const remainingMs = await redis.client.pttl(`${redis.keyPrefix}budget:${key}`);
+  return remainingMs > 0 ? new Date(Date.now() - (ttlMs - remainingMs)) : undefined;
+}
+
 export function createDurableState(deps: DurableStateDeps): DurableState {
-  const { config, logger } = deps;
+  const { config, logger, redis } = deps;
   const database = createDatabase(config, logger);
   const keys = createDurableKeys(database.pool);
   const ledger = createUsageLedger({ pool: database.pool, config: config.ledger, logger });
@@ -49,7 +58,14 @@ export function createDurableState(deps: DurableStateDeps): DurableState {
     logger,
     flushLedger: () => ledger.writer.flush(),
     restore: (restoreId) =>
-      restoreHotState({ pool: database.pool, ...deps.stores, budgetPeriod: deps.budgetPeriod, seedConfigKeys: deps.seedConfigKeys, restoreId }),
+      restoreHotState({
+        pool: database.pool,
+        ...deps.stores,
+        budgetPeriod: deps.budgetPeriod,
+        seedConfigKeys: deps.seedConfigKeys,
+        restoreId,
+        ...(redis ? { counterStartedAt: (key, ttlMs) => counterStartedAt(redis, key, ttlMs) } : {}),
+      }),
   });
   let started = false;
 

@@ -13,6 +13,11 @@ export interface RestoreDeps {
   budgetPeriod: AuthConfig['budgetPeriod'];
   /** Puts the config file's keys back first (database revocations are applied over them). */
   seedConfigKeys(): Promise<void>;
+  /**
+   * When the budget counter `key` got its first write since the hot store lost its data
+   * (from its expiry), or undefined when it has none: ledger rows from then on are in it already.
+   */
+  counterStartedAt?(key: string, ttlMs: number): Promise<Date | undefined>;
   /** Distinguishes this restore's usage increments from any other's (they are idempotent by id). */
   restoreId: string;
   now?: () => Date;
@@ -30,20 +35,31 @@ function periodStart(period: AuthConfig['budgetPeriod'], now: Date): Date {
 
 /**
  * Rebuilds what a Redis restarted empty lost, from PostgreSQL: each caller's
- * spend this budget period (the ledger's sum, ADDED to whatever requests
- * settled since the flush), this month's usage counters per caller, model and
+ * spend this budget period (the ledger's sum up to the counter's first write
+ * since the loss, ADDED to what settled into it since), this month's usage counters per caller, model and
  * day, then API keys (runtime keys and revocations).
  */
 export async function restoreHotState(deps: RestoreDeps): Promise<RestoreSummary> {
   const now = (deps.now ?? (() => new Date()))();
 
-  const spend = await deps.pool.query<{ caller_id: string; micros: string }>(
-    'SELECT caller_id, sum(cost_micros)::text AS micros FROM usage_ledger WHERE at >= $1 GROUP BY caller_id HAVING sum(cost_micros) <> 0',
-    [periodStart(deps.budgetPeriod, now)],
-  );
-  for (const row of spend.rows) {
-    const period = budgetKey(row.caller_id, deps.budgetPeriod, now);
-    await deps.budgets.adjust(period.key, Number(row.micros), period.ttlMs);
+  const start = periodStart(deps.budgetPeriod, now);
+  const callers = await deps.pool.query<{ caller_id: string }>('SELECT DISTINCT caller_id FROM usage_ledger WHERE at >= $1', [start]);
+  let budgets = 0;
+  for (const { caller_id: callerId } of callers.rows) {
+    const period = budgetKey(callerId, deps.budgetPeriod, now);
+    // Completions after the counter's first write since the loss settled into it already: count the ledger before it only.
+    const cutoff = (await deps.counterStartedAt?.(period.key, period.ttlMs)) ?? now;
+    const [row] = (
+      await deps.pool.query<{ micros: string | null }>('SELECT sum(cost_micros)::text AS micros FROM usage_ledger WHERE caller_id = $1 AND at >= $2 AND at < $3', [
+        callerId,
+        start,
+        cutoff,
+      ])
+    ).rows;
+    const micros = Number(row?.micros ?? 0);
+    if (micros === 0) continue;
+    await deps.budgets.adjust(period.key, micros, period.ttlMs);
+    budgets++;
   }
 
   const usage = await deps.pool.query<{ caller_id: string; model: string; day: string; requests: string; prompt: string; completion: string; micros: string }>(
@@ -68,5 +84,5 @@ export async function restoreHotState(deps: RestoreDeps): Promise<RestoreSummary
   await deps.seedConfigKeys();
   const stored = await createDurableKeys(deps.pool).list();
   for (const key of stored) await deps.keys.upsertFromConfig(key);
-  return { keys: stored.length, budgets: spend.rows.length, usageRows: usage.rows.length };
+  return { keys: stored.length, budgets, usageRows: usage.rows.length };
 }

@@ -1,3 +1,4 @@
+import { chooseHost } from './choose-host.js';
 import { LOCAL_MODELS } from '../providers/local/local-models.js';
 import { databaseConfigSchema, type ConfigFile, type GatewayConfig, type ModelConfig, type ProviderConfig } from './config-schema.js';
 import { lookupCatalog, WELL_KNOWN_PROVIDERS } from './model-catalog.js';
@@ -140,10 +141,12 @@ export function resolveConfig(
   }
   if (file.audit.sink === 'postgres' && !database) problems.push('audit.sink: "postgres" needs database.url or DATABASE_URL; use "auto" or "stdout"');
 
+  const { host, notice } = chooseHost({ configured: file.server.host, env, auth: file.auth, providers });
   return {
     config: {
       source,
-      server: file.server,
+      server: { ...file.server, host },
+      ...(notice ? { hostNotice: notice } : {}),
       providers,
       models: resolvedModels,
       routes,

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { AuthConfig } from '../config/config-schema.js';
+import { subjectOf, type PrincipalKind } from '../auth/principal.js';
 import { budgetKey } from '../services/limits-service.js';
 import type { BudgetStore, KeyStore, UsageStore } from '../stores/store-types.js';
 import { createDurableKeys } from './postgres-keys.js';
@@ -43,17 +44,21 @@ export async function restoreHotState(deps: RestoreDeps): Promise<RestoreSummary
   const now = (deps.now ?? (() => new Date()))();
 
   const start = periodStart(deps.budgetPeriod, now);
-  const callers = await deps.pool.query<{ caller_id: string }>('SELECT DISTINCT caller_id FROM usage_ledger WHERE at >= $1', [start]);
+  const callers = await deps.pool.query<{ caller_kind: PrincipalKind; caller_id: string }>(
+    'SELECT DISTINCT caller_kind, caller_id FROM usage_ledger WHERE at >= $1',
+    [start],
+  );
   let budgets = 0;
-  for (const { caller_id: callerId } of callers.rows) {
-    const period = budgetKey(callerId, deps.budgetPeriod, now);
+  for (const { caller_kind: kind, caller_id: callerId } of callers.rows) {
+    const period = budgetKey(subjectOf(kind, callerId), deps.budgetPeriod, now);
     // Completions after the counter's first write since the loss settled into it already: count the ledger before it only.
     const cutoff = (await deps.counterStartedAt?.(period.key, period.ttlMs)) ?? now;
     const [row] = (
-      await deps.pool.query<{ micros: string | null }>('SELECT sum(cost_micros)::text AS micros FROM usage_ledger WHERE caller_id = $1 AND at >= $2 AND at < $3', [
+      await deps.pool.query<{ micros: string | null }>('SELECT sum(cost_micros)::text AS micros FROM usage_ledger WHERE caller_kind = $4 AND caller_id = $1 AND at >= $2 AND at < $3', [
         callerId,
         start,
         cutoff,
+        kind,
       ])
     ).rows;
     const micros = Number(row?.micros ?? 0);
@@ -62,16 +67,17 @@ export async function restoreHotState(deps: RestoreDeps): Promise<RestoreSummary
     budgets++;
   }
 
-  const usage = await deps.pool.query<{ caller_id: string; model: string; day: string; requests: string; prompt: string; completion: string; micros: string }>(
-    `SELECT caller_id, model, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::text AS requests,
+  const usage = await deps.pool.query<{ caller_kind: PrincipalKind; caller_id: string; model: string; day: string; requests: string; prompt: string; completion: string; micros: string }>(
+    `SELECT caller_kind, caller_id, model, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::text AS requests,
             sum(prompt_tokens)::text AS prompt, sum(completion_tokens)::text AS completion, sum(cost_micros)::text AS micros
-       FROM usage_ledger WHERE at >= $1 AND model IS NOT NULL GROUP BY 1, 2, 3`,
+       FROM usage_ledger WHERE at >= $1 AND model IS NOT NULL GROUP BY 1, 2, 3, 4`,
     [periodStart('month', now)],
   );
   for (const row of usage.rows) {
     await deps.usage.add({
-      id: `restore:${deps.restoreId}:${row.caller_id}:${row.model}:${row.day}`,
+      id: `restore:${deps.restoreId}:${row.caller_kind}:${row.caller_id}:${row.model}:${row.day}`,
       keyId: row.caller_id,
+      subject: subjectOf(row.caller_kind, row.caller_id),
       model: row.model,
       day: row.day,
       requests: Number(row.requests),

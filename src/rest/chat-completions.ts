@@ -1,5 +1,6 @@
 import { toChatRequest } from '../schema/to-chat-request.js';
 import type { ChatStreamEvent } from '../services/chat-types.js';
+import { classifyFailure } from '../classify-failure.js';
 import { readJsonBody, sendJson } from './http-io.js';
 import { createChunker, toCompletionJson } from './openai-chat-format.js';
 import { toOpenAIError } from './openai-error.js';
@@ -9,7 +10,7 @@ import { toChatInput } from './to-chat-input.js';
 /** POST /v1/chat/completions: one answer as JSON, or (body `stream: true`) SSE chunks. */
 export async function chatCompletions(context: RestContext): Promise<void> {
   const { req, res, principal, requestId, services } = context;
-  const { input, stream } = toChatInput(await readJsonBody(req, context.maxBodyBytes));
+  const { input, stream } = toChatInput(await readJsonBody(req, context.maxBodyBytes, context.requestTimeoutMs));
   const request = toChatRequest(input);
   // Ends when the client goes away or the shutdown grace is over.
   const call = services.calls.open();
@@ -47,7 +48,7 @@ export async function chatCompletions(context: RestContext): Promise<void> {
     } catch (error: unknown) {
       if (!res.destroyed) {
         const shaped = toOpenAIError(error);
-        if (shaped.status >= 500 && shaped.body.error.code === 'internal_error') context.logger.error({ err: error, requestId }, 'REST stream failed');
+        if (shaped.status >= 500 && shaped.body.error.code === 'internal_error' && classifyFailure(error).kind === 'fault') context.logger.error({ err: error, requestId }, 'REST stream failed');
         res.write(`data: ${JSON.stringify(shaped.body)}\n\n`);
       }
     } finally {

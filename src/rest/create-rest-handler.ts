@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Authenticator } from '../auth/create-authenticator.js';
 import type { Scope } from '../config/config-schema.js';
+import { classifyFailure } from '../classify-failure.js';
 import type { Logger } from '../create-logger.js';
 import { GatewayError } from '../errors.js';
 import { credentialOf } from '../server/create-yoga.js';
+import { BODY_ABORTED, BodyReadError } from '../server/read-body.js';
 import { chatCompletions } from './chat-completions.js';
 import { createEmbeddings } from './embeddings.js';
 import { headerOf, sendJson } from './http-io.js';
@@ -36,6 +38,8 @@ export function createRestHandler(options: {
   services: RestContext['services'];
   authenticator: Authenticator;
   maxBodyBytes: number;
+  /** How long a request body may take to arrive, in milliseconds. @default 0 (node's timeout only) */
+  requestTimeoutMs?: number;
   logger: Logger;
 }): RestHandler {
   const logger = options.logger.child({ component: 'rest' });
@@ -61,7 +65,7 @@ export function createRestHandler(options: {
     if (!principal.scopes.has(route.scope)) {
       throw new GatewayError('FORBIDDEN', `This ${principal.kind === 'jwt' ? 'token' : 'key'} may not use ${route.what}: it lacks the "${route.scope}" scope.`);
     }
-    await route.run({ req, res, principal, requestId, services: options.services, maxBodyBytes: options.maxBodyBytes, logger });
+    await route.run({ req, res, principal, requestId, services: options.services, maxBodyBytes: options.maxBodyBytes, requestTimeoutMs: options.requestTimeoutMs ?? 0, logger });
   }
 
   return {
@@ -69,15 +73,21 @@ export function createRestHandler(options: {
       const incoming = headerOf(req, 'x-request-id');
       const requestId = incoming && ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID();
       serve(req, res, requestId).catch((error: unknown) => {
+        // The client left mid-body: nobody to answer, nothing to log.
+        if (error === BODY_ABORTED) {
+          res.destroy();
+          return;
+        }
         const shaped = toOpenAIError(error);
-        if (shaped.body.error.code === 'internal_error') logger.error({ err: error, requestId }, 'REST request failed');
+        if (shaped.body.error.code === 'internal_error' && classifyFailure(error).kind === 'fault') logger.error({ err: error, requestId }, 'REST request failed');
         if (res.headersSent) {
           res.end();
           return;
         }
         // A refused body is not drained: close the connection instead.
-        if (shaped.status === 413) res.setHeader('connection', 'close');
-        sendJson(res, shaped.status, shaped.body, { ...shaped.headers, 'x-request-id': requestId });
+        const refusedBody = error instanceof BodyReadError;
+        if (refusedBody) res.setHeader('connection', 'close');
+        sendJson(res, refusedBody ? error.status : shaped.status, shaped.body, { ...shaped.headers, 'x-request-id': requestId });
       });
     },
   };

@@ -31,7 +31,7 @@ function base64Of(vector: number[]): string {
 /** POST /v1/embeddings. */
 export async function createEmbeddings(context: RestContext): Promise<void> {
   const { req, res, services } = context;
-  const body = await readJsonBody(req, context.maxBodyBytes);
+  const body = await readJsonBody(req, context.maxBodyBytes, context.requestTimeoutMs);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('body', 'expected a JSON object');
   const { model, input, encoding_format: encoding } = body as Record<string, unknown>;
   if (typeof model !== 'string' || !model) throw invalid('model', 'expected an embedding model id');

@@ -1,5 +1,6 @@
 import { CHAT_ROLES, FINISH_REASONS } from '../providers/contract.js';
 import { ATTEMPT_OUTCOMES, type Attempt, type ChatCompletion, type ChatStreamEvent, type CompletionUsage, type ToolCallDelta } from '../services/chat-types.js';
+import { takeChatTicket } from '../plugins/use-chat-admission.js';
 import { abortOnReturn } from './abort-on-return.js';
 import type { Builder } from './builder.js';
 import { enumValues } from './enum-values.js';
@@ -206,12 +207,14 @@ export function addChatSchema(builder: Builder) {
         description: 'A chat completion: the whole answer at once. For tokens as they come, subscribe to `chatStream`.',
         args: { input: t.arg({ type: ChatInput, required: true }) },
         authScopes: { scope: 'chat' },
-        resolve: async (_root, { input }, context) => {
+        resolve: async (_root, { input }, context, info) => {
           const request = toChatRequest(input);
+          // Admitted with the operation's other chat fields, before any of them ran (useChatAdmission).
+          const ticket = takeChatTicket(context, String(info.path.key));
           // Ends when the client goes away or the shutdown grace period is over.
           const call = context.calls.open(context.signal);
           try {
-            return await context.chat.chat(request, { principal: context.principal, requestId: context.requestId, signal: call.signal });
+            return await context.chat.chat(request, { principal: context.principal, requestId: context.requestId, signal: call.signal, ...(ticket ? { ticket } : {}) });
           } finally {
             call.close();
           }

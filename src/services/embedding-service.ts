@@ -89,6 +89,7 @@ export function createEmbeddingService(deps: EmbeddingServiceDeps): EmbeddingSer
       admission.settle({ promptTokens, completionTokens: 0, costUsd });
       meter.record({
         keyId: call.principal.keyId,
+        subject: call.principal.subject,
         model: target.model.id,
         provider: provider.id,
         promptTokens,

@@ -113,3 +113,61 @@ describe('GraphiQL in a browser', () => {
     }
   }, TEST_TIMEOUT_MS);
 });
+
+/**
+ * A fresh `npm start` (the embedded default config, default limits): GraphiQL's own introspection
+ * query must pass, or the docs explorer says "Error fetching schema", the result pane shows a depth
+ * error, and autocompletion knows nothing.
+ */
+describe('GraphiQL on a fresh default gateway: schema introspection', () => {
+  let fresh: RunningGateway;
+  beforeAll(async () => {
+    fresh = await startGateway();
+  }, 60_000);
+  afterAll(() => fresh?.stop());
+
+  /** The page once GraphiQL has fetched the schema (its docs explorer lists the root types). */
+  async function openLoaded(): Promise<Page> {
+    const page = await browser.newPage();
+    await page.goto(fresh.url, { timeout: PAGE_TIMEOUT_MS });
+    await page.locator('[aria-label="Show Documentation Explorer"]').click({ timeout: PAGE_TIMEOUT_MS });
+    await page.locator('.graphiql-doc-explorer-root-type').first().waitFor({ timeout: PAGE_TIMEOUT_MS });
+    return page;
+  }
+
+  it('loads with no error in the result pane, and the docs list Query, Mutation and Subscription and open ChatInput', async () => {
+    const page = await openLoaded();
+    try {
+      const docs = page.locator('.graphiql-doc-explorer');
+      const roots = await docs.locator('.graphiql-doc-explorer-root-type + a').allTextContents();
+      expect(roots).toEqual(['Query', 'Mutation', 'Subscription']);
+      expect(await docs.textContent()).not.toContain('Error fetching schema');
+      const response = (await page.locator('.graphiql-response').textContent({ timeout: PAGE_TIMEOUT_MS })) ?? '';
+      expect(response).not.toMatch(/error|levels deep/i);
+
+      await docs.locator('a.graphiql-doc-explorer-type-name', { hasText: /^ChatInput$/ }).first().click({ timeout: PAGE_TIMEOUT_MS });
+      await page.waitForFunction(() => document.querySelector('.graphiql-doc-explorer-title')?.textContent === 'ChatInput', undefined, { timeout: PAGE_TIMEOUT_MS });
+      const chatInput = (await docs.textContent()) ?? '';
+      expect(chatInput).toContain('messages');
+      expect(chatInput).toContain('model');
+    } finally {
+      await page.close();
+    }
+  }, TEST_TIMEOUT_MS);
+
+  it('autocompletion offers chatStream in a subscription', async () => {
+    const page = await openLoaded();
+    try {
+      await page.locator('.graphiql-query-editor').click({ timeout: PAGE_TIMEOUT_MS });
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.type('subscription { chat');
+      await page.keyboard.press('Control+Space');
+      const suggestion = page.locator('.suggest-widget .monaco-list-row', { hasText: 'chatStream' });
+      await suggestion.first().waitFor({ timeout: PAGE_TIMEOUT_MS });
+      expect(await suggestion.first().getAttribute('aria-label')).toBe('chatStream');
+    } finally {
+      await page.close();
+    }
+  }, TEST_TIMEOUT_MS);
+});

@@ -10,9 +10,10 @@ import { BODY_ABORTED, BodyReadError } from '../server/read-body.js';
 import { chatCompletions } from './chat-completions.js';
 import { createEmbeddings } from './embeddings.js';
 import { headerOf, sendJson } from './http-io.js';
-import { listModels } from './models.js';
+import { listModels, retrieveModel } from './models.js';
 import { toOpenAIError } from './openai-error.js';
 import type { RestContext } from './rest-context.js';
+import { createResponse } from './responses/create-response.js';
 
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -27,7 +28,24 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/v1/chat/completions': { method: 'POST', scope: 'chat', what: 'chat completions', run: chatCompletions },
   '/v1/embeddings': { method: 'POST', scope: 'embed', what: 'embeddings', run: createEmbeddings },
   '/v1/models': { method: 'GET', scope: 'models', what: 'the model list', run: listModels },
+  '/v1/responses': { method: 'POST', scope: 'chat', what: 'responses', run: createResponse },
 };
+
+const MODEL_PREFIX = '/v1/models/';
+
+/** The route of a path; `/v1/models/{id}` takes the rest of the path as the id (ids contain `/`). */
+function routeOf(path: string): Route | undefined {
+  const trimmed = path.replace(/\/+$/, '');
+  const exact = ROUTES[trimmed];
+  if (exact || !trimmed.startsWith(MODEL_PREFIX)) return exact;
+  let id: string;
+  try {
+    id = decodeURIComponent(trimmed.slice(MODEL_PREFIX.length));
+  } catch {
+    return undefined;
+  }
+  return { method: 'GET', scope: 'models', what: 'the model list', run: (context) => retrieveModel(context, id) };
+}
 
 export interface RestHandler {
   handle(req: IncomingMessage, res: ServerResponse): void;
@@ -46,7 +64,7 @@ export function createRestHandler(options: {
 
   async function serve(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] as string;
-    const route = ROUTES[path.replace(/\/+$/, '')];
+    const route = routeOf(path);
     if (!route) {
       sendJson(res, 404, { error: { message: `Unknown path ${path}.`, type: 'invalid_request_error', code: 'unknown_url', param: null } }, { 'x-request-id': requestId });
       return;

@@ -21,7 +21,8 @@ import type { GatewayServices } from '../schema/context.js';
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayServices>;
 
-const EXAMPLE_OPERATIONS = `# Welcome to Switchboard. Run an operation with the ▶ button.
+/** The operations GraphiQL opens with: each one runs as is on the embedded default. */
+export const EXAMPLE_OPERATIONS = `# Welcome to Switchboard. Run an operation with the ▶ button.
 # The local/* models are built-in demos: no API key needed.
 
 query Catalog {
@@ -37,12 +38,25 @@ mutation Chat {
   }
 }
 
+# GraphiQL shows the latest event only: \`text\` is the answer so far, so it grows on screen.
 subscription Stream {
   chatStream(input: { model: "local/lorem", maxTokens: 40, messages: [{ role: USER, content: "Write something" }] }) {
-    delta
+    text
     done
     finishReason
     usage { totalTokens }
+  }
+}
+
+# local/tools calls the first tool it is given: answer with a TOOL message to get its reply.
+mutation Tools {
+  chat(input: {
+    model: "local/tools"
+    messages: [{ role: USER, content: "Paris" }]
+    tools: [{ name: "get_weather", description: "Current weather in a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }]
+  }) {
+    message { content toolCalls { id name arguments } }
+    finishReason
   }
 }
 `;
@@ -63,6 +77,16 @@ export interface InitialContext extends AuthenticatedContext {
 async function renderGraphiQLOnDemand(options: GraphiQLOptions): Promise<string> {
   const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
   return renderGraphiQL(options);
+}
+
+/** `GET /` leads a visitor to GraphiQL, instead of an empty 404. */
+function useRootRedirect(): Plugin {
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/' || (request.method !== 'GET' && request.method !== 'HEAD')) return;
+      endResponse(new fetchAPI.Response(null, { status: 302, headers: { location: `/graphql${url.search}` } }));
+    },
+  };
 }
 
 /** Where the caller's credential is: the Authorization header (or x-api-key), or graphql-ws connectionParams. */
@@ -126,6 +150,7 @@ export function createGatewayYoga(options: {
     healthCheckEndpoint: '/healthz',
     plugins: [
       // Probes answer before any GraphQL work.
+      ...(server.graphiql ? [useRootRedirect()] : []),
       useReadinessCheck({ endpoint: '/readyz', check: () => options.isReady() }),
       // Before useRequestId's result hook: a stream refused at its first event becomes a single result (its status, its id).
       useSseRefusals(),

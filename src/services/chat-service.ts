@@ -134,7 +134,8 @@ async function open(target: Target, request: GatewayChatRequest, signal: AbortSi
       if (next.done) return { iterator, head, close };
       if (next.value.type === 'error') throw next.value.error;
       head.push(next.value);
-      if (next.value.type !== 'metadata') {
+      // Metadata and usage reported so far (Anthropic's message_start) are not the first token.
+      if (next.value.type !== 'metadata' && !(next.value.type === 'usage' && next.value.partial)) {
         watchdog.markPart();
         return { iterator, head, close };
       }
@@ -186,8 +187,13 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     };
   }
 
-  /** A cache hit as a completion: no attempts, nothing spent, counted as a request. */
+  /**
+   * A cache hit as a completion: no attempts, counted as a request. The client sees the cached answer's
+   * token counts at no cost; the meter, budgets and observers count no tokens (none were spent).
+   */
   function fromCache(hit: CachedCompletion, request: GatewayChatRequest, call: ChatCall, streaming: boolean, startedAt: number): ChatCompletion {
+    const { promptTokens, completionTokens } = hit.usage;
+    const answered = { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, costUsd: 0, estimated: false };
     const usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, estimated: false };
     meter.record({ keyId: call.principal.keyId, subject: call.principal.subject, model: hit.model, provider: hit.provider, ...usage, outcome: 'success' });
     const latencyMs = now() - startedAt;
@@ -207,7 +213,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       latencyMs,
       timeToFirstTokenMs: streaming ? latencyMs : null,
     });
-    return { ...hit, usage, cached: true, attempts: [], latencyMs };
+    return { ...hit, usage: answered, cached: true, attempts: [], latencyMs };
   }
 
   /** The cache key for this request, or undefined when it is not to be cached. */
@@ -404,19 +410,31 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     let id = '';
     let finishReason: ChatStreamEvent['finishReason'] = null;
     let reported: TokenUsage | undefined;
+    // Usage the upstream reported so far, and how much completion text it had counted (the rest is estimated).
+    let reportedSoFar: { promptTokens: number; completionTokens: number; characters: number } | undefined;
     let completionCharacters = 0;
     let outcome: UsageOutcome = 'cancelled';
     let failure: unknown;
     let finalUsage: CompletionUsage | undefined;
 
-    const usageSoFar = () =>
-      reported
-        ? computeUsage(target.model, reported)
-        : computeUsage(
-            target.model,
-            { promptTokens: estimatePromptTokens(request.messages), completionTokens: Math.ceil(completionCharacters / 4) || estimateTokens('') },
-            true,
-          );
+    const noteUsage = (part: Extract<ChatStreamPart, { type: 'usage' }>) => {
+      if (!part.partial) {
+        reported = part.usage;
+        return;
+      }
+      const counted = part.usage.completionTokens;
+      reportedSoFar = { promptTokens: part.usage.promptTokens, completionTokens: counted ?? 0, characters: counted === undefined ? 0 : completionCharacters };
+    };
+    /** What the upstream reported wins over estimates, on every way a stream ends; only what it has not counted yet is estimated. */
+    const usageSoFar = () => {
+      if (reported) return computeUsage(target.model, reported);
+      const unreported = Math.ceil((completionCharacters - (reportedSoFar?.characters ?? 0)) / 4);
+      if (reportedSoFar) {
+        const { promptTokens, completionTokens } = reportedSoFar;
+        return computeUsage(target.model, { promptTokens, completionTokens: completionTokens + unreported }, unreported > 0);
+      }
+      return computeUsage(target.model, { promptTokens: estimatePromptTokens(request.messages), completionTokens: unreported || estimateTokens('') }, true);
+    };
     const event = (delta: string | null, toolCallDeltas: ChatStreamEvent['toolCallDeltas']): ChatStreamEvent => ({
       id,
       model,
@@ -450,6 +468,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     let toolCallDelta: ToolCallDelta | null = null;
     /** Folds a part into the event being built when it continues it (counted and assembled). */
     const fold = (more: ChatStreamPart): boolean => {
+      if (more.type === 'usage' && more.partial) {
+        // Running usage (Gemini repeats it on every chunk) must not end a merge.
+        watchdog.markPart();
+        noteUsage(more);
+        return true;
+      }
       if (delta !== null && more.type === 'text-delta') {
         delta += more.text;
       } else if (toolCallDelta !== null && more.type === 'tool-call-delta' && more.index === toolCallDelta.index) {
@@ -542,7 +566,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
             finishReason = part.finishReason;
             continue;
           case 'usage':
-            reported = part.usage;
+            noteUsage(part);
             continue;
           case 'error':
             throw part.error;

@@ -6,6 +6,8 @@ export type UsageGroupBy = (typeof USAGE_GROUP_BY)[number];
 
 /** One group of a usage report; dimensions not grouped by are absent (null). */
 export interface UsageReportRow {
+  /** `key`, `jwt` or `anonymous` (KEY). */
+  kind: string | null;
   key: string | null;
   model: string | null;
   provider: string | null;
@@ -43,11 +45,12 @@ export interface UsageReports {
   auditLog(filter: AuditLogFilter, first: number, after?: string): Promise<AuditLogPage>;
 }
 
-const DIMENSION_SQL: Record<UsageGroupBy, string> = {
-  key: 'caller_id',
-  model: 'model',
-  provider: 'provider',
-  day: `to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
+/** Selected columns per dimension: a key is its kind and id (an API key and a JWT subject may share an id). */
+const DIMENSION_SQL: Record<UsageGroupBy, string[]> = {
+  key: ['caller_kind AS "kind"', 'caller_id AS "key"'],
+  model: ['model AS "model"'],
+  provider: ['provider AS "provider"'],
+  day: [`to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "day"`],
 };
 
 /** `<iso time>|<completion id>`, base64url: opaque to clients, stable across pages. */
@@ -67,8 +70,8 @@ export function createUsageReports(pool: Pool): UsageReports {
   return {
     async usage(from, to, groupBy) {
       const dimensions = USAGE_GROUP_BY.filter((dimension) => groupBy.includes(dimension));
-      const selected = dimensions.map((dimension) => `${DIMENSION_SQL[dimension]} AS "${dimension}"`);
-      const positions = dimensions.map((_, index) => String(index + 1));
+      const selected = dimensions.flatMap((dimension) => DIMENSION_SQL[dimension]);
+      const positions = selected.map((_, index) => String(index + 1));
       const sql = `SELECT ${[...selected, 'count(*)::text AS requests', 'sum(prompt_tokens)::text AS prompt', 'sum(completion_tokens)::text AS completion',
         'sum(reasoning_tokens)::text AS reasoning', 'sum(cached_tokens)::text AS cached', 'coalesce(sum(cost_micros), 0)::text AS micros'].join(', ')}
         FROM usage_ledger WHERE at >= $1 AND at < $2
@@ -77,6 +80,7 @@ export function createUsageReports(pool: Pool): UsageReports {
       return result.rows
         .filter((row) => positions.length > 0 || Number(row.requests) > 0)
         .map((row) => ({
+          kind: row.kind ?? null,
           key: row.key ?? null,
           model: row.model ?? null,
           provider: row.provider ?? null,

@@ -90,7 +90,8 @@ export function addReportsSchema(builder: Builder, ApiKeyRef: ObjectRef<BuilderT
   const UsageReportRowRef = builder.objectRef<UsageReportRow>('UsageReportRow').implement({
     description: 'One group of the usage ledger; dimensions not grouped by are null.',
     fields: (t) => ({
-      key: t.exposeString('key', { nullable: true, description: 'Caller id (KEY).' }),
+      kind: t.exposeString('kind', { nullable: true, description: 'How the caller authenticated: "key", "jwt" or "anonymous" (KEY).' }),
+      key: t.exposeString('key', { nullable: true, description: 'Caller id: key id, token subject or "anonymous" (KEY).' }),
       model: t.exposeString('model', { nullable: true, description: 'Answering model (MODEL); null also for completions nothing answered.' }),
       provider: t.exposeString('provider', { nullable: true, description: 'Answering provider (PROVIDER).' }),
       day: t.exposeString('day', { nullable: true, description: 'UTC day YYYY-MM-DD (DAY).' }),

@@ -30,7 +30,7 @@ afterAll(async () => {
 const admin = (gw: RunningGateway, query: string, variables?: Record<string, unknown>) => postGraphQL(gw.url, query, variables, bearer(ADMIN_KEY));
 
 const REPORT = `query ($from: DateTime!, $to: DateTime!, $groupBy: [UsageGroupBy!]) {
-  usageReport(from: $from, to: $to, groupBy: $groupBy) { rows { key model provider day requests promptTokens completionTokens costMicros costUsd } }
+  usageReport(from: $from, to: $to, groupBy: $groupBy) { rows { kind key model provider day requests promptTokens completionTokens costMicros costUsd } }
 }`;
 const AUDIT = `query ($first: Int, $after: String, $filter: AuditLogFilter) {
   auditLog(first: $first, after: $after, filter: $filter) { edges { cursor node { requestId keyId model outcome errorCode promptTokens time } } pageInfo { hasNextPage endCursor } }
@@ -57,9 +57,9 @@ describe('reports', () => {
     expect(byKey.errors).toBeUndefined();
     const cost = 10 * PRICE;
     expect((byKey.data as { usageReport: { rows: unknown[] } }).usageReport.rows).toEqual([
-      { key: 'admin', model: 'mock/gpt', provider: null, day: null, requests: 3, promptTokens: 12, completionTokens: 18, costMicros: 3 * cost, costUsd: (3 * cost) / 1e6 },
-      { key: 'user', model: 'mock/gpt', provider: null, day: null, requests: 5, promptTokens: 20, completionTokens: 30, costMicros: 5 * cost, costUsd: (5 * cost) / 1e6 },
-      { key: 'user', model: null, provider: null, day: null, requests: 1, promptTokens: 0, completionTokens: 0, costMicros: 0, costUsd: 0 },
+      { kind: 'key', key: 'admin', model: 'mock/gpt', provider: null, day: null, requests: 3, promptTokens: 12, completionTokens: 18, costMicros: 3 * cost, costUsd: (3 * cost) / 1e6 },
+      { kind: 'key', key: 'user', model: 'mock/gpt', provider: null, day: null, requests: 5, promptTokens: 20, completionTokens: 30, costMicros: 5 * cost, costUsd: (5 * cost) / 1e6 },
+      { kind: 'key', key: 'user', model: null, provider: null, day: null, requests: 1, promptTokens: 0, completionTokens: 0, costMicros: 0, costUsd: 0 },
     ]);
     const byDay = await admin(gw, REPORT, { ...range, groupBy: ['DAY', 'PROVIDER'] });
     const today = new Date().toISOString().slice(0, 10);

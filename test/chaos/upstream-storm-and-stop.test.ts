@@ -4,7 +4,7 @@ import { createWsClient, postGraphQL } from '../helpers/graphql-clients.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import type { Scenario } from '../helpers/scenario.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
-import { startWireMock, type WireMock } from '../helpers/wire-mock.js';
+import { startWireMock } from '../helpers/wire-mock.js';
 import { openaiFormat } from '../providers/wire/openai-format.js';
 import { chatOutcome, STREAM, chatInput, streamOutcome, tally, timeUntil, undocumented, type Outcome } from './outcomes.js';
 

@@ -30,7 +30,7 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-function post(path: string, body: string, key: string | undefined = SECRETS.userKey) {
+function post(path: string, body: string, key: string | null = SECRETS.userKey) {
   return send(rig.gw.origin, {
     method: 'POST',
     path,
@@ -53,7 +53,7 @@ describe('fuzz: /v1 bodies', () => {
         `rest-bodies${path}`,
         fc.record({ body: restBodyArb(path), anonymous: fc.integer({ min: 0, max: 9 }).map((n) => n === 0) }),
         async ({ body, anonymous }): Promise<Examined> => {
-          const answer = await post(path, restBodyText(body, path, MAX_BODY), anonymous ? undefined : SECRETS.userKey);
+          const answer = await post(path, restBodyText(body, path, MAX_BODY), anonymous ? null : SECRETS.userKey);
           const problems = answerProblems(answer, { boundMs: BOUND_MS });
           if (anonymous && answer.status !== 401 && answer.status !== 413) problems.push(`anonymous caller got HTTP ${answer.status}`);
           return { problems, ms: answer.ms };

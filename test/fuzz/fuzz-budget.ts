@@ -79,3 +79,6 @@ export async function fuzz<T>(property: string, arbitrary: fc.Arbitrary<T>, exam
   }
   return report;
 }
+
+/** A fuzz test's own timeout: its budget on a slow, shared machine, scaled with the runs (ms). */
+export const FUZZ_TEST_TIMEOUT_MS = Math.round(90_000 * Math.max(1, FUZZ_SCALE));

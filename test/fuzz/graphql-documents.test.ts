@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerProblems, logProblems } from './check-answer.js';
-import { BOUND_MS, fuzz, type Examined } from './fuzz-budget.js';
+import { BOUND_MS, fuzz, FUZZ_TEST_TIMEOUT_MS, type Examined } from './fuzz-budget.js';
 import { captureConsole, healthy, SECRETS, send, settledHeap, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
 import { documentArb, documentText, graphqlBody, variablesArb, variablesText } from './graphql-arbitraries.js';
 
@@ -66,7 +66,7 @@ describe('fuzz: GraphQL documents and variables over HTTP', () => {
       500,
     );
     await afterBatch();
-  });
+  }, FUZZ_TEST_TIMEOUT_MS);
 
   it('anonymous: 401 before any GraphQL parsing (400/413 only for the HTTP body), no schema hints', async () => {
     await fuzz(
@@ -83,7 +83,7 @@ describe('fuzz: GraphQL documents and variables over HTTP', () => {
       250,
     );
     await afterBatch();
-  });
+  }, FUZZ_TEST_TIMEOUT_MS);
 
   it('GET with the document in the query string', async () => {
     await fuzz(
@@ -101,7 +101,7 @@ describe('fuzz: GraphQL documents and variables over HTTP', () => {
       150,
     );
     await afterBatch();
-  });
+  }, FUZZ_TEST_TIMEOUT_MS);
 
   it('memory stays bounded and the gateway healthy after the run', async () => {
     const growth = settledHeap() - heapBefore;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { logProblems, textProblems } from './check-answer.js';
-import { BOUND_MS, fuzz, type Examined } from './fuzz-budget.js';
+import { BOUND_MS, fuzz, FUZZ_TEST_TIMEOUT_MS, type Examined } from './fuzz-budget.js';
 import { captureConsole, healthy, SECRETS, settledHeap, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
 import { documentArb, documentText, textArb, variablesArb, variablesText } from './graphql-arbitraries.js';
 
@@ -141,7 +141,7 @@ describe('fuzz: graphql-ws frames', () => {
     expect(await healthy(rig.gw)).toBe(true);
     expect(logProblems(rig.gw.logs, logMark)).toEqual([]);
     expect(consoleOutput.lines, 'console output while fuzzing').toEqual([]);
-  });
+  }, FUZZ_TEST_TIMEOUT_MS);
 
   it('memory stays bounded and the gateway healthy after the run', async () => {
     const growth = settledHeap() - heapBefore;

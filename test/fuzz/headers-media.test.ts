@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerProblems, logProblems } from './check-answer.js';
-import { BOUND_MS, fuzz, type Examined } from './fuzz-budget.js';
+import { BOUND_MS, fuzz, FUZZ_TEST_TIMEOUT_MS, type Examined } from './fuzz-budget.js';
 import { captureConsole, healthy, SECRETS, send, settledHeap, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
 import { graphqlBody } from './graphql-arbitraries.js';
 
@@ -163,7 +163,7 @@ describe('fuzz: headers, methods and media types', () => {
     expect(await healthy(rig.gw)).toBe(true);
     expect(logProblems(rig.gw.logs, logMark)).toEqual([]);
     expect(consoleOutput.lines, 'console output while fuzzing').toEqual([]);
-  });
+  }, FUZZ_TEST_TIMEOUT_MS);
 
   it('memory stays bounded and the gateway healthy after the run', async () => {
     const growth = settledHeap() - heapBefore;

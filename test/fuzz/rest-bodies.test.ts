@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerProblems, logProblems } from './check-answer.js';
-import { BOUND_MS, fuzz, type Examined } from './fuzz-budget.js';
+import { BOUND_MS, fuzz, FUZZ_TEST_TIMEOUT_MS, type Examined } from './fuzz-budget.js';
 import { captureConsole, healthy, SECRETS, send, settledHeap, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
 import { restBodyArb, restBodyText } from './rest-arbitraries.js';
 
@@ -61,7 +61,7 @@ describe('fuzz: /v1 bodies', () => {
         path === '/v1/embeddings' ? 250 : 400,
       );
       await afterBatch();
-    });
+    }, FUZZ_TEST_TIMEOUT_MS);
   }
 
   it('a health check during a hostile prompt answers in time (nothing holds the event loop)', async () => {

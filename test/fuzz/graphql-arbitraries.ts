@@ -46,6 +46,7 @@ const chatField = (model: string, content: string, extra = '') =>
 export type DocumentRecipe =
   | { kind: 'selection'; operation: 'query' | 'mutation' | 'subscription'; selections: string[] }
   | { kind: 'chat'; model: string; content: string; aliases: number; stream: boolean }
+  | { kind: 'chat-input'; stream: boolean }
   | { kind: 'deep-selection' | 'deep-list' | 'deep-object' | 'directives' | 'aliases' | 'fragments' | 'fragment-cycle' | 'variables' | 'token-flood' | 'over-limit'; n: number }
   | { kind: 'long-string'; char: string; n: number }
   | { kind: 'soup'; tokens: string[] }
@@ -71,6 +72,7 @@ const shapedArb: fc.Arbitrary<DocumentRecipe> = fc.oneof(
 const plainArb: fc.Arbitrary<DocumentRecipe> = fc.oneof(
   fc.record({ kind: fc.constant('selection' as const), operation: fc.constantFrom('query' as const, 'mutation' as const, 'subscription' as const), selections: fc.array(selectionArb, { minLength: 1, maxLength: 6 }) }),
   fc.record({ kind: fc.constant('chat' as const), model: fc.constantFrom(...MODELS), content: textArb, aliases: fc.integer({ min: 1, max: 5 }), stream: fc.boolean() }),
+  fc.record({ kind: fc.constant('chat-input' as const), stream: fc.boolean() }),
   fc.record({ kind: fc.constant('soup' as const), tokens: fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }) }),
   fc.record({ kind: fc.constant('text' as const), text: fc.string({ unit: 'binary', maxLength: 200 }) }),
 );
@@ -93,6 +95,10 @@ export function documentText(recipe: DocumentRecipe, maxBodyBytes: number): stri
       const fields = times(recipe.aliases, (index) => `c${index}: ${recipe.stream ? chatField(recipe.model, recipe.content).replace(/^chat/, 'chatStream').replace(/\{ id message.*$/, '{ delta done }') : chatField(recipe.model, recipe.content)}`);
       return `${recipe.stream ? 'subscription' : 'mutation'} { ${fields} }`;
     }
+    case 'chat-input':
+      return recipe.stream
+        ? 'subscription Fuzz($input: ChatInput!, $v: Boolean = true) { chatStream(input: $input) @include(if: $v) { delta done } }'
+        : 'mutation Fuzz($input: ChatInput!, $v: Boolean = true) { chat(input: $input) @include(if: $v) { id message { content } } }';
     case 'deep-selection':
       return `{ models ${'{ id '.repeat(recipe.n)}${'}'.repeat(recipe.n + 1)}`;
     case 'deep-list':
@@ -130,7 +136,8 @@ export function documentText(recipe: DocumentRecipe, maxBodyBytes: number): stri
 export type VariablesRecipe =
   | { kind: 'none' }
   | { kind: 'value'; value: unknown }
-  | { kind: 'deep-array' | 'deep-object' | 'huge-array' | 'wide-object'; n: number }
+  | { kind: 'deep-array' | 'deep-object' | 'huge-array' | 'wide-object' | 'deep-tool-parameters' | 'many-messages'; n: number }
+  | { kind: 'chat-input'; model: string; content: string; role: string }
   | { kind: 'raw'; text: string };
 
 export const variablesArb: fc.Arbitrary<VariablesRecipe> = fc.oneof(
@@ -138,6 +145,8 @@ export const variablesArb: fc.Arbitrary<VariablesRecipe> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('value' as const), value: fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.record({ v: fc.jsonValue({ maxDepth: 3 }), input: fc.jsonValue({ maxDepth: 4 }), id: fc.jsonValue({ maxDepth: 2 }) })) }), weight: 3 },
   fc.record({ kind: fc.constantFrom('deep-array' as const, 'deep-object' as const), n: size(150_000) }),
   fc.record({ kind: fc.constantFrom('huge-array' as const, 'wide-object' as const), n: size(120_000) }),
+  { arbitrary: fc.record({ kind: fc.constant('chat-input' as const), model: fc.constantFrom(...MODELS), content: textArb, role: fc.constantFrom('USER', 'SYSTEM', 'ASSISTANT', 'TOOL', 'user', '') }), weight: 2 },
+  fc.record({ kind: fc.constantFrom('deep-tool-parameters' as const, 'many-messages' as const), n: size(80_000) }),
   fc.record({ kind: fc.constant('raw' as const), text: fc.constantFrom('null', '[]', '"x"', '1', '{', '{"v": }', '{"__proto__": {"polluted": 1}}', '{"constructor": {"prototype": {"x": 1}}}') }),
 );
 
@@ -152,6 +161,12 @@ export function variablesText(recipe: VariablesRecipe): string | undefined {
       return `{"v": ${'['.repeat(recipe.n)}1${']'.repeat(recipe.n)}}`;
     case 'deep-object':
       return `{"input": ${'{"a":'.repeat(recipe.n)}1${'}'.repeat(recipe.n)}}`;
+    case 'chat-input':
+      return JSON.stringify({ input: { model: recipe.model, messages: [{ role: recipe.role, content: recipe.content }] } });
+    case 'deep-tool-parameters':
+      return `{"input": {"model": "mock/gpt", "messages": [{"role": "USER", "content": "hi"}], "tools": [{"name": "t", "parameters": ${'{"a":'.repeat(recipe.n)}1${'}'.repeat(recipe.n)}}]}}`;
+    case 'many-messages':
+      return `{"input": {"model": "local/echo", "messages": [${times(recipe.n, () => '{"role": "USER", "content": "hi"}', ',')}]}}`;
     case 'huge-array':
       return `{"v": [${times(recipe.n, () => '1', ',')}]}`;
     case 'wide-object':

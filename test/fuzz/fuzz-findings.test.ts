@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWsClient } from '../helpers/graphql-clients.js';
+import { answerProblems } from './check-answer.js';
+import { SECRETS, send, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
+
+/*
+ * Cases the fuzz suite found, pinned as plain regression tests (they fail on the code before
+ * their fix): each through the real server, on every transport it reaches.
+ */
+
+let rig: FuzzRig;
+beforeAll(async () => {
+  rig = await startFuzzRig();
+});
+afterAll(() => rig?.stop());
+
+const STREAM = 'chatStream(input: { model: "local/echo", messages: [{ role: USER, content: "hi" }] })';
+
+describe('fuzz findings', () => {
+  // graphql-js 16 throws inside validation (`if: $v`) or inside subscribe (the only root field skipped).
+  it.each([
+    ['literal false', `subscription { ${STREAM} @include(if: false) { delta } }`],
+    ['variable with a default', `subscription ($v: Boolean = true) { ${STREAM} @include(if: $v) { delta } }`],
+    ['@skip in a root fragment', `subscription { ...F } fragment F on Subscription { ${STREAM} @skip(if: true) { delta } }`],
+  ])('@skip/@include on a subscription root field (%s) is BAD_USER_INPUT, never a 500', async (_name, query) => {
+    for (const accept of ['text/event-stream', 'application/json', 'application/graphql-response+json']) {
+      const answer = await send(rig.gw.origin, {
+        method: 'POST',
+        path: '/graphql',
+        headers: { 'content-type': 'application/json', accept, authorization: `Bearer ${SECRETS.userKey}` },
+        body: Buffer.from(JSON.stringify({ query })),
+      });
+      expect(answerProblems(answer, { boundMs: 2_000 }), accept).toEqual([]);
+      expect(answer.text, accept).toContain('BAD_USER_INPUT');
+    }
+    const client = createWsClient(rig.gw.wsUrl, { authorization: `Bearer ${SECRETS.userKey}` });
+    try {
+      const outcome = await new Promise<unknown>((resolve) => {
+        client.subscribe({ query }, { next: resolve, error: resolve, complete: () => resolve('complete') });
+      });
+      expect(JSON.stringify(outcome)).toContain('BAD_USER_INPUT');
+    } finally {
+      await client.dispose();
+    }
+  });
+});

@@ -146,7 +146,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     : createFastLane({ yoga, logger: logger.child({ component: 'yoga' }), maxBodyBytes: config.server.maxBodyBytes, queries: !config.cache.responses.enabled, fallback: yoga });
   // The OpenAI-compatible REST surface answers before GraphQL.
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => (req.url?.startsWith('/v1/') ? rest.handle(req, res) : graphql(req, res)));
-  const websockets = attachGraphQLWs(server, yoga, { maxPayloadBytes: config.server.maxBodyBytes, authenticator });
+  const websockets = attachGraphQLWs(server, yoga, { maxPayloadBytes: config.server.maxBodyBytes, authenticator, logger });
   let stopping: Promise<void> | undefined;
 
   // Requests (including SSE streams) still being answered; drain waits for them.

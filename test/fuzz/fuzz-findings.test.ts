@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createWsClient } from '../helpers/graphql-clients.js';
-import { answerProblems } from './check-answer.js';
-import { SECRETS, send, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
+import { answerProblems, logProblems } from './check-answer.js';
+import { captureConsole, SECRETS, send, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
 
 /*
  * Cases the fuzz suite found, pinned as plain regression tests (they fail on the code before
@@ -41,6 +42,30 @@ describe('fuzz findings', () => {
       expect(JSON.stringify(outcome)).toContain('BAD_USER_INPUT');
     } finally {
       await client.dispose();
+    }
+  });
+
+  // graphql-ws/use/ws wrote these to console.error with a stack, and closed a server-only message type with 4500.
+  it.each([
+    ['an over-size frame', (socket: WebSocket) => socket.send('x'.repeat(1_048_577)), 1009],
+    ['a message type only servers send', (socket: WebSocket) => socket.send(JSON.stringify({ type: 'next', id: '1', payload: {} })), 4400],
+    ['connection_ack from the client', (socket: WebSocket) => socket.send(JSON.stringify({ type: 'connection_ack' })), 4400],
+  ] as const)('graphql-ws: %s closes the socket with a documented code, nothing on stderr, no error log', async (_name, misbehave, expected) => {
+    const output = captureConsole();
+    const logMark = rig.gw.logs.length;
+    try {
+      const socket = new WebSocket(rig.gw.wsUrl, 'graphql-transport-ws');
+      const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+      socket.on('error', () => undefined);
+      await new Promise((resolve) => socket.on('open', resolve));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${SECRETS.userKey}` } }));
+      await new Promise((resolve) => socket.once('message', resolve));
+      misbehave(socket);
+      expect(await closed).toBe(expected);
+      expect(output.lines).toEqual([]);
+      expect(logProblems(rig.gw.logs, logMark)).toEqual([]);
+    } finally {
+      output.restore();
     }
   });
 });

@@ -42,7 +42,9 @@ export function textProblems(text: string): string[] {
 
 /** Everything wrong with one HTTP answer. */
 export function answerProblems(answer: Answer, options: CheckOptions): string[] {
-  const problems = textProblems(answer.text);
+  // GraphiQL's page is a JavaScript bundle (error class names, bundler paths): only secrets are looked for there.
+  const page = String(answer.headers['content-type'] ?? '').startsWith('text/html');
+  const problems = page ? SECRET_VALUES.filter((secret) => answer.text.includes(secret)).map(() => 'a configured secret in the page') : textProblems(answer.text);
   if (answer.status === 0 && !options.allowNoResponse) problems.push(`no response: ${answer.error ?? 'connection closed'}`);
   if (answer.status >= 500) {
     if (!NAMED_5XX.has(answer.status)) problems.push(`HTTP ${answer.status} is not a status the contract names`);

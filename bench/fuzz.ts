@@ -49,6 +49,7 @@ const reports: PropertyReport[] = existsSync(reportPath)
   : [];
 rmSync(dir, { recursive: true, force: true });
 
+const short = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text).replace(/\s+/g, ' ');
 const cases = reports.reduce((sum, report) => sum + report.cases, 0);
 const failures = reports.filter((report) => report.failures > 0);
 const worst = reports.reduce<PropertyReport | undefined>((slowest, report) => (!slowest || report.worstMs > slowest.worstMs ? report : slowest), undefined);
@@ -64,7 +65,12 @@ const lines = [
   `| **all** | **${cases.toLocaleString('en')}** | **${failures.length}** | **${worst?.worstMs ?? 0} ms** (${worst?.property ?? '-'}) |`,
   '',
   ...(worst?.worstCase ? [`Slowest case: \`${worst.worstCase.replace(/\|/g, '\\|')}\``, ''] : []),
-  ...failures.flatMap((report) => [`Failure in ${report.property}: ${(report.problems ?? []).join('; ')}`, '', `Case: \`${(report.counterexample ?? '').replace(/\|/g, '\\|')}\``, '']),
+  ...failures.flatMap((report) => [
+    `Failure in ${report.property}: ${short((report.problems ?? []).join('; '), 400)}`,
+    '',
+    `Case: \`${short(report.counterexample ?? '', 400).replace(/\|/g, '\\|')}\``,
+    '',
+  ]),
 ].join('\n');
 process.stdout.write(`${lines}\n`);
 if (!args['no-append']) appendFileSync(join(ROOT, 'bench/RESULTS.md'), `\n${lines}`);

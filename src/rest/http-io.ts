@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.js';
+import { jsonDeeperThan, MAX_JSON_BODY_DEPTH } from './json-depth.js';
 
 /** Reads a JSON body, refusing (413) more than `maxBytes` without buffering the rest. */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
@@ -15,11 +16,17 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (!text.trim()) throw new GatewayError('BAD_USER_INPUT', 'Expected a JSON request body, but got none.');
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     throw new GatewayError('BAD_USER_INPUT', 'The request body is not valid JSON.');
   }
+  // A 100,000-level body parses fine, then overflows the stack of whatever recurses through it next.
+  if (jsonDeeperThan(value, MAX_JSON_BODY_DEPTH)) {
+    throw new GatewayError('BAD_USER_INPUT', `The request body nests objects and arrays deeper than ${MAX_JSON_BODY_DEPTH} levels.`);
+  }
+  return value;
 }
 
 /** Sends a complete JSON answer. */

@@ -68,4 +68,22 @@ describe('fuzz findings', () => {
       output.restore();
     }
   });
+
+  // countPromptTokens ran JSON.stringify over the tools: RangeError, HTTP 500 internal_error and an error log.
+  it.each([
+    ['/v1/chat/completions', `{"model":"mock/gpt","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"t","parameters":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}}]}`],
+    ['/v1/embeddings', `{"model":"local/embed","input":${'['.repeat(50_000)}"x"${']'.repeat(50_000)}}`],
+  ])('%s: a body nested 50,000 levels deep is a 400, not a 500', async (path, body) => {
+    const logMark = rig.gw.logs.length;
+    const answer = await send(rig.gw.origin, {
+      method: 'POST',
+      path,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.userKey}` },
+      body: Buffer.from(body),
+    });
+    expect(answerProblems(answer, { boundMs: 2_000 })).toEqual([]);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'invalid_request', message: expect.stringContaining('deeper than') } });
+    expect(logProblems(rig.gw.logs, logMark)).toEqual([]);
+  });
 });

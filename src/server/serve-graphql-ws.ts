@@ -9,6 +9,17 @@ export interface WsExtra {
   readonly request: IncomingMessage;
 }
 
+/** A close frame carries at most 123 bytes of reason; `ws` throws on more. */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/** The reason cut to what a close frame carries (graphql-ws quotes client-chosen ids in some reasons). */
+function closeReason(reason: string | undefined): string | undefined {
+  if (reason === undefined || Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return reason;
+  let cut = reason.slice(0, MAX_CLOSE_REASON_BYTES - 1);
+  while (Buffer.byteLength(`${cut}…`) > MAX_CLOSE_REASON_BYTES) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
 /** graphql-ws's message for a message type only a server may send (`next`, `connection_ack` …). */
 const CLIENT_SENT_SERVER_MESSAGE = /^Unexpected message of type/;
 
@@ -48,7 +59,7 @@ export function serveGraphQLWs<P extends Record<string, unknown>>(
             if (socket.readyState !== socket.OPEN) return resolve();
             socket.send(data, (error) => (error ? reject(error) : resolve()));
           }),
-        close: (code, reason) => socket.close(code, reason),
+        close: (code, reason) => socket.close(code, closeReason(reason)),
         onMessage: (handle) =>
           socket.on('message', async (data) => {
             try {

@@ -50,6 +50,16 @@ describe('fuzz findings', () => {
     ['an over-size frame', (socket: WebSocket) => socket.send('x'.repeat(1_048_577)), 1009],
     ['a message type only servers send', (socket: WebSocket) => socket.send(JSON.stringify({ type: 'next', id: '1', payload: {} })), 4400],
     ['connection_ack from the client', (socket: WebSocket) => socket.send(JSON.stringify({ type: 'connection_ack' })), 4400],
+    // graphql-ws quotes the id in the close reason; over 123 bytes, `ws` threw (4500 and an error log).
+    [
+      'a duplicate subscription id of 300 characters',
+      (socket: WebSocket) => {
+        const subscribe = JSON.stringify({ type: 'subscribe', id: 'x'.repeat(300), payload: { query: `subscription { ${STREAM} { delta } }` } });
+        socket.send(subscribe);
+        socket.send(subscribe);
+      },
+      4409,
+    ],
   ] as const)('graphql-ws: %s closes the socket with a documented code, nothing on stderr, no error log', async (_name, misbehave, expected) => {
     const output = captureConsole();
     const logMark = rig.gw.logs.length;

@@ -34,7 +34,8 @@ const reportPath = join(dir, 'report.jsonl');
 
 process.stderr.write(`fuzz: about ${runs} cases (scale ×${scale.toFixed(2)}), seed ${seed}\n`);
 const started = performance.now();
-const run = spawnSync('npx', ['vitest', 'run', 'test/fuzz'], {
+const vitestReport = join(dir, 'vitest.json');
+const run = spawnSync('npx', ['vitest', 'run', 'test/fuzz', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`], {
   cwd: ROOT,
   stdio: 'inherit',
   env: { ...process.env, FUZZ_SEED: String(seed), FUZZ_SCALE: String(scale), FUZZ_REPORT: reportPath },
@@ -46,6 +47,13 @@ const reports: PropertyReport[] = existsSync(reportPath)
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line) as PropertyReport)
+  : [];
+// Checks made per batch rather than per case (health, error-level logs, console output, heap) fail a test, not a property.
+interface VitestJson {
+  testResults: { assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+}
+const failedTests = existsSync(vitestReport)
+  ? (JSON.parse(readFileSync(vitestReport, 'utf8')) as VitestJson).testResults.flatMap((file) => file.assertionResults.filter((test) => test.status === 'failed'))
   : [];
 rmSync(dir, { recursive: true, force: true });
 
@@ -65,6 +73,11 @@ const lines = [
   `| **all** | **${cases.toLocaleString('en')}** | **${failures.length}** | **${worst?.worstMs ?? 0} ms** (${worst?.property ?? '-'}) |`,
   '',
   ...(worst?.worstCase ? [`Slowest case: \`${worst.worstCase.replace(/\|/g, '\\|')}\``, ''] : []),
+  `Tests failed (per-batch checks included): ${failedTests.length === 0 ? 'none' : failedTests.map((test) => test.fullName).join('; ')}.`,
+  '',
+  ...failedTests
+    .filter((test) => !failures.some((report) => test.failureMessages.join('').includes(report.property)))
+    .map((test) => `Failure in "${test.fullName}": ${short(test.failureMessages.join(' ').replace(/\u001b\[[0-9;]*m/g, ''), 400)}\n`),
   ...failures.flatMap((report) => [
     `Failure in ${report.property}: ${short((report.problems ?? []).join('; '), 400)}`,
     '',
@@ -74,4 +87,4 @@ const lines = [
 ].join('\n');
 process.stdout.write(`${lines}\n`);
 if (!args['no-append']) appendFileSync(join(ROOT, 'bench/RESULTS.md'), `\n${lines}`);
-process.exit(run.status === 0 && failures.length === 0 ? 0 : 1);
+process.exit(run.status === 0 && failures.length === 0 && failedTests.length === 0 ? 0 : 1);

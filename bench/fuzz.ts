@@ -55,6 +55,7 @@ interface VitestJson {
 const failedTests = existsSync(vitestReport)
   ? (JSON.parse(readFileSync(vitestReport, 'utf8')) as VitestJson).testResults.flatMap((file) => file.assertionResults.filter((test) => test.status === 'failed'))
   : [];
+if (!existsSync(vitestReport)) process.stderr.write('fuzz: vitest wrote no JSON report\n');
 rmSync(dir, { recursive: true, force: true });
 
 const short = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text).replace(/\s+/g, ' ');

@@ -1,15 +1,17 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import type { GatewayConfig } from './config/config-schema.js';
 import type { Logger } from './create-logger.js';
 import { GatewayError } from './errors.js';
+import { createLogThrottle } from './create-log-throttle.js';
 import type { Provider } from './providers/contract.js';
 import { createProvider } from './providers/create-provider.js';
 import { buildSchema } from './schema/build-schema.js';
 import { createCatalog } from './services/catalog.js';
 import type { TracerProvider } from '@opentelemetry/api';
 import { createAuthenticator } from './auth/create-authenticator.js';
+import { logFailure } from './classify-failure.js';
 import { createCompletionCache } from './cache/completion-cache.js';
 import { createAudit } from './observability/audit/create-audit.js';
 import { createMetrics } from './observability/metrics/create-metrics.js';
@@ -23,6 +25,7 @@ import { createAccountsService } from './services/accounts-service.js';
 import { createCallRegistry } from './services/call-registry.js';
 import { createChatService } from './services/chat-service.js';
 import { createLimitsService } from './services/limits-service.js';
+import { createConcurrencyLimit } from './services/concurrency-limit.js';
 import { createMemoryStores } from './stores/memory/create-memory-stores.js';
 import { createRedisStores } from './stores/redis/create-redis-stores.js';
 import type { Stores } from './stores/store-types.js';
@@ -34,6 +37,8 @@ import { attachGraphQLWs } from './server/attach-graphql-ws.js';
 import { createGatewayYoga, type GatewayYoga } from './server/create-yoga.js';
 import { createRestHandler } from './rest/create-rest-handler.js';
 import { createFastLane } from './server/fast-lane.js';
+import { createHttpHandler } from './server/create-http-handler.js';
+import { replayToYoga } from './server/replay-to-yoga.js';
 
 export interface Gateway {
   readonly config: GatewayConfig;
@@ -51,6 +56,16 @@ export interface Gateway {
 }
 
 const DRAIN_POLL_MS = 25;
+
+/**
+ * Node's own header and request timeouts, so a stalled request is dropped (408) even before any
+ * handler runs. Node checks them every `connectionsCheckingInterval` (30 s by default): scaled down
+ * with the timeout so a small one is honoured.
+ */
+function nodeTimeouts(requestTimeoutMs: number): { requestTimeout: number; headersTimeout?: number; connectionsCheckingInterval?: number } {
+  if (requestTimeoutMs === 0) return { requestTimeout: 0 };
+  return { requestTimeout: requestTimeoutMs, headersTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(requestTimeoutMs / 4))) };
+}
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -96,8 +111,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     budgetPeriod: config.auth.budgetPeriod,
     onSettleError: (error) => storeLog.warn({ err: errorMessage(error) }, 'could not settle a limit reservation'),
   });
+  const concurrency = createConcurrencyLimit({
+    leases: guarded.leases,
+    ttlMs: config.limits.leaseTtlMs,
+    ...(config.limits.maxConcurrentRequests ? { defaultMax: config.limits.maxConcurrentRequests } : {}),
+    onError: (error) => storeLog.warn({ err: errorMessage(error) }, 'could not refresh or release a concurrency lease (it expires on its own)'),
+  });
   const accounts = createAccountsService({ auth: config.auth, keys: stores.keys, usage: stores.usage, budgets: guarded.budgets });
-  const authenticator = createAuthenticator({ auth: config.auth, keys: stores.keys });
   // A Redis that comes back empty (restart without persistence, failover) must not lose the config's keys.
   redis?.client.on('ready', () => {
     accounts.seedConfigKeys().catch((error: unknown) => storeLog.warn({ err: errorMessage(error) }, 'could not re-seed config keys'));
@@ -110,13 +130,21 @@ export function createGateway(options: GatewayOptions): Gateway {
   const observers = [metrics.observer, tracing.observer, audit.observer].filter((observer): observer is ChatObserver => observer !== undefined);
   const completionCache = createCompletionCache({ config: config.cache.completions, ...(redisHandle ? { redis: redisHandle } : {}) });
   let ready = false;
+  // One budget for the log lines callers cause (refusals, disconnects), whichever transport they came by.
+  const logThrottle = createLogThrottle(logger);
+  const authLog = logger.child({ component: 'auth' });
+  const authenticator = createAuthenticator({
+    auth: config.auth,
+    keys: stores.keys,
+    onRefused: (error) => logFailure(authLog, logThrottle, error, {}, 'credential refused'),
+  });
 
   const services = {
     catalog,
     health,
     usage,
     accounts,
-    chat: createChatService({ planner, health, usage, limits, observers, ...(completionCache ? { cache: completionCache } : {}), onCacheLookup: (hit) => metrics.cacheLookup('completion', hit) }),
+    chat: createChatService({ planner, health, usage, limits, concurrency, observers, ...(completionCache ? { cache: completionCache } : {}), onCacheLookup: (hit) => metrics.cacheLookup('completion', hit) }),
     embeddings: createEmbeddingService({ catalog, usage, limits }),
     calls,
   };
@@ -137,15 +165,18 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     server: config.server,
     logger,
+    logThrottle,
     isReady: async () => ready && (await stores.ping()),
   });
-  const rest = createRestHandler({ services, authenticator, maxBodyBytes: config.server.maxBodyBytes, logger });
+  const rest = createRestHandler({ services, authenticator, maxBodyBytes: config.server.maxBodyBytes, requestTimeoutMs: config.server.requestTimeoutMs, logger });
   // Plain JSON operations skip the fetch-API layer; persisted-operation allowlists keep Yoga's checks.
   const graphql = config.persistedOperations
-    ? yoga
-    : createFastLane({ yoga, logger: logger.child({ component: 'yoga' }), maxBodyBytes: config.server.maxBodyBytes, queries: !config.cache.responses.enabled, fallback: yoga });
-  // The OpenAI-compatible REST surface answers before GraphQL.
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => (req.url?.startsWith('/v1/') ? rest.handle(req, res) : graphql(req, res)));
+    ? (req: IncomingMessage, res: ServerResponse, body: Buffer) => void replayToYoga(yoga, req, res, body).catch(() => res.destroy())
+    : createFastLane({ yoga, authenticator, logger: logger.child({ component: 'yoga' }), queries: !config.cache.responses.enabled });
+  let draining = false;
+  // One door: CORS, then the OpenAI-compatible REST surface, then GraphQL with its body read by one reader.
+  const handler = createHttpHandler({ server: config.server, rest, graphql, withoutBody: yoga, draining: () => draining, logger });
+  const server = createServer({ keepAliveTimeout: 65_000, ...nodeTimeouts(config.server.requestTimeoutMs) }, handler);
   const websockets = attachGraphQLWs(server, yoga, { maxPayloadBytes: config.server.maxBodyBytes, authenticator, logger });
   let stopping: Promise<void> | undefined;
 
@@ -158,7 +189,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   async function drain(): Promise<void> {
     ready = false;
-    server.close();
+    // Keep listening through the grace period: probes answer (/readyz 503), new work gets 503 SHUTTING_DOWN.
+    draining = true;
     const deadline = Date.now() + config.server.shutdownGraceMs;
     while (Date.now() < deadline && (inFlightRequests > 0 || websockets.activeOperations > 0)) {
       server.closeIdleConnections();
@@ -168,11 +200,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Let the aborted operations send their final error before the sockets go.
     await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     await websockets.close();
+    server.close();
     server.closeAllConnections();
     await Promise.all(dispatchers.map((dispatcher) => dispatcher.close()));
     await usage.flush();
     await audit.flush();
     authenticator.close();
+    logThrottle.flush();
     await stores.close();
     await redis?.close();
   }

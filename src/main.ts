@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       'OPEN ACCESS: no API keys or JWT issuer are configured, so anyone who can reach this port can use every configured provider. Add auth.keys to the config to require keys.',
     );
   }
+  if (config.hostNotice) logger.warn({ host: config.server.host }, config.hostNotice);
   if (tracerProvider) logger.info('tracing: exporting spans over OTLP (OTEL_* environment variables)');
   if (!config.redis) logger.info('state (limits, usage, keys) is in memory: run one replica, or set REDIS_URL to share it');
 

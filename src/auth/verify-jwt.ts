@@ -3,7 +3,7 @@ import type { AuthConfig } from '../config/config-schema.js';
 
 type JwtConfig = NonNullable<AuthConfig['jwt']>;
 
-/** Verifies a JWT's signature, expiry, issuer and audience; resolves with its claims or rejects. */
+/** Verifies a JWT's signature, expiry (required unless `requireExp: false`), issuer and audience; resolves with its claims or rejects. */
 export type JwtVerifier = (token: string) => Promise<JWTPayload>;
 
 /** HS256 with a shared secret, or asymmetric keys from a JWKS URL (fetched lazily, cached, refreshed on unknown `kid`). */
@@ -11,6 +11,9 @@ export function createJwtVerifier(config: JwtConfig): JwtVerifier {
   const options = {
     ...(config.issuer ? { issuer: config.issuer } : {}),
     ...(config.audience ? { audience: config.audience } : {}),
+    // A token without `exp` never expires: refused unless the operator opts out.
+    ...(config.requireExp ? { requiredClaims: ['exp'] } : {}),
+    clockTolerance: config.clockSkewSec,
   };
   if (config.secret) {
     const key = new TextEncoder().encode(config.secret);

@@ -21,7 +21,7 @@ export interface CompletionCache {
    * The cache key for this request and caller, or undefined when it must not be
    * cached (the configured mode, the caller's `cache` flag, sampling settings).
    */
-  keyFor(request: GatewayChatRequest, keyId: string): string | undefined;
+  keyFor(request: GatewayChatRequest, subject: string): string | undefined;
   get(key: string): Promise<CachedCompletion | undefined>;
   set(key: string, completion: CachedCompletion): Promise<void>;
   /** Runs `load` once for concurrent callers of the same key; all of them get its result. */
@@ -123,9 +123,9 @@ export function createCompletionCache(deps: CompletionCacheDeps): CompletionCach
   const inFlight = new Map<string, Promise<unknown>>();
 
   return {
-    keyFor(request, keyId) {
+    keyFor(request, subject) {
       if (!wantsCache(config.mode, request)) return undefined;
-      return completionKey(request, config.scope === 'global' ? '*' : keyId);
+      return completionKey(request, config.scope === 'global' ? '*' : subject);
     },
     get(key) {
       return store.get(key);

@@ -119,6 +119,11 @@ export const keyLimitsSchema = z.strictObject({
   tokensPerMinute: z.number().int().positive().optional(),
   /** US dollars per budget period (auth.budgetPeriod). */
   budgetUsd: z.number().positive().optional(),
+  /**
+   * Model calls (chat, chatStream, /v1 completions) in flight at once, streams
+   * until they end; counted exactly across replicas. Unset: `limits.maxConcurrentRequests`.
+   */
+  maxConcurrentRequests: z.number().int().positive().optional(),
 });
 export type KeyLimits = z.infer<typeof keyLimitsSchema>;
 
@@ -154,6 +159,10 @@ export const jwtConfigSchema = z
     defaultScopes: z.array(z.enum(SCOPES)).default(['models', 'chat', 'embed']),
     /** Limits for every token subject. */
     limits: keyLimitsSchema.default({}),
+    /** Refuse tokens without an `exp` claim: a token that never expires cannot be withdrawn. */
+    requireExp: z.boolean().default(true),
+    /** Tolerance for clock differences with the issuer on `exp`, `nbf` and `iat`, in seconds. */
+    clockSkewSec: z.number().int().min(0).max(3_600).default(30),
   })
   .refine((jwt) => (jwt.secret === undefined) !== (jwt.jwksUrl === undefined), { message: 'expected exactly one of secret or jwksUrl' });
 
@@ -175,6 +184,14 @@ export const limitsConfigSchema = z.strictObject({
     .default({}),
   /** When the shared store (Redis) is unreachable: refuse model calls ("closed") or limit per replica ("local"). */
   onStoreFailure: z.enum(['closed', 'local']).default('closed'),
+  /** Model calls in flight at once per caller whose own limits set none (unset: no cap). */
+  maxConcurrentRequests: z.number().int().positive().optional(),
+  /**
+   * How long a concurrency lease outlives its replica, in milliseconds: a running
+   * request refreshes its lease every third of this, so a replica that dies frees its
+   * callers' slots after at most this long.
+   */
+  leaseTtlMs: z.number().int().min(1_000).default(30_000),
 });
 
 export const redisConfigSchema = z.strictObject({
@@ -222,9 +239,34 @@ export const auditConfigSchema = z.strictObject({
   includeContent: z.boolean().default(false),
 });
 
+/** A browser origin: scheme, host and optional port, nothing else (never the opaque `null`). */
+const ORIGIN = /^https?:\/\/[^/?#\s]+$/;
+
+export const corsConfigSchema = z
+  .strictObject({
+    /** Which pages may call: `*` (any, never with credentials) or a list of exact origins. */
+    origins: z.union([z.literal('*'), z.array(z.string().regex(ORIGIN, 'expected an origin such as https://app.example.com')).min(1)]).default('*'),
+    /** Send `Access-Control-Allow-Credentials` (cookies, HTTP auth): only with a list of origins. */
+    credentials: z.boolean().default(false),
+    /** How long a browser may cache a preflight answer, in seconds. */
+    maxAgeSeconds: z.number().int().min(0).default(600),
+  })
+  .refine((cors) => !(cors.credentials && cors.origins === '*'), {
+    message: 'credentials: true needs an explicit list of origins, not "*"',
+    path: ['credentials'],
+  });
+
 export const serverConfigSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(4_000),
-  host: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Interface to listen on. Unset: 0.0.0.0, except in open mode (no keys, no JWT) with a
+   * non-`local` provider, where it is 127.0.0.1 (the operator's provider credit is at stake).
+   */
+  host: z.string().min(1).optional(),
+  /** How long a request's headers and body may take to arrive, in milliseconds (0: no limit). */
+  requestTimeoutMs: z.number().int().min(0).default(30_000),
+  /** CORS for `/graphql`, `/v1` and `/metrics` alike. */
+  cors: corsConfigSchema.prefault({}),
   /** Request bodies over this size are refused with PAYLOAD_TOO_LARGE (HTTP 413). */
   maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
   /** Operations nested deeper than this are refused before execution. */
@@ -233,6 +275,15 @@ export const serverConfigSchema = z.strictObject({
   maxCost: z.number().int().positive().default(1_000),
   /** The cost of one `chat` / `chatStream` field. */
   costPerModelCall: z.number().int().positive().default(50),
+  /** Documents with more GraphQL tokens than this are refused (BAD_USER_INPUT, HTTP 400) while parsing. */
+  maxTokens: z.number().int().positive().default(10_000),
+  /**
+   * Deepest list/object nesting of argument literals and variables; deeper is refused (BAD_USER_INPUT).
+   * At most 1,000, so that coercion and resolvers (which recurse) stay far from the stack's end.
+   */
+  maxInputDepth: z.number().int().positive().max(1_000).default(64),
+  /** Serve `__schema` / `__type` to authorized callers. False (production): refused, and no "Did you mean" hints. */
+  introspection: z.boolean().default(true),
   /** How long in-flight streams may run after SIGTERM before they are ended, in milliseconds. */
   shutdownGraceMs: z.number().int().min(0).default(10_000),
   /** Serve GraphiQL on GET /graphql from a browser. */
@@ -263,7 +314,9 @@ export const configFileSchema = z.strictObject({
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
-export type ServerConfig = z.infer<typeof serverConfigSchema>;
+/** The server block once resolved: the host is always decided (see `server.host`). */
+export type ServerConfig = z.infer<typeof serverConfigSchema> & { host: string };
+export type CorsConfig = z.infer<typeof corsConfigSchema>;
 export type RouteConfig = z.infer<typeof routeConfigSchema>;
 export type RetryConfig = z.infer<typeof retryConfigSchema>;
 export type TimeoutsConfig = z.infer<typeof timeoutsConfigSchema>;
@@ -297,6 +350,8 @@ export interface GatewayConfig {
   /** The persisted operations manifest, read at start-up (id → document). */
   persistedOperations?: { operations: Readonly<Record<string, string>>; allowArbitraryOperations: boolean };
   server: ServerConfig;
+  /** Why the gateway chose its listening host on its own (open mode with a paid provider), for the start-up log. */
+  hostNotice?: string;
   providers: ProviderConfig[];
   models: ModelConfig[];
   routes: RouteConfig[];

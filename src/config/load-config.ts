@@ -57,7 +57,6 @@ export function parseConfig(
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError('environment', [`PORT: expected a port number, got "${env.PORT}"`]);
     config.server.port = port;
   }
-  if (env.HOST) config.server.host = env.HOST;
   return config;
 }
 

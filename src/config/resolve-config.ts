@@ -1,3 +1,4 @@
+import { chooseHost } from './choose-host.js';
 import { LOCAL_MODELS } from '../providers/local/local-models.js';
 import type { ConfigFile, GatewayConfig, ModelConfig, ProviderConfig } from './config-schema.js';
 import { lookupCatalog, WELL_KNOWN_PROVIDERS } from './model-catalog.js';
@@ -132,10 +133,12 @@ export function resolveConfig(
   if (redis && !redis.url && !redis.cluster && !redis.sentinel) problems.push('redis: expected one of url, cluster or sentinel');
   if (file.audit.sink === 'redis' && !redis) problems.push('audit.sink: "redis" needs redis (a url, cluster or sentinel) or REDIS_URL; use "auto" or "stdout"');
 
+  const { host, notice } = chooseHost({ configured: file.server.host, env, auth: file.auth, providers });
   return {
     config: {
       source,
-      server: file.server,
+      server: { ...file.server, host },
+      ...(notice ? { hostNotice: notice } : {}),
       providers,
       models: resolvedModels,
       routes,

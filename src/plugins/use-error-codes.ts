@@ -64,8 +64,7 @@ export function maskGatewayError(error: unknown, message: string): Error {
 
 /**
  * Gives a syntax error what Yoga's HTTP parse hook gives it (its code, HTTP 400), also when it is
- * first met outside Yoga's HTTP handling (graphql-ws, the fast lane): Yoga caches parse errors by
- * document text, so the first one built is what every later request for that text gets.
+ * met outside Yoga's HTTP handling (graphql-ws, the fast lane), so every transport answers it alike.
  */
 function markParseError(error: unknown): void {
   if (!(error instanceof GraphQLError)) return;

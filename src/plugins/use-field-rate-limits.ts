@@ -37,7 +37,7 @@ export function useFieldRateLimits(options: FieldRateLimitsOptions): Plugin {
 
   async function check(args: { document: DocumentNode; operationName?: string | null; contextValue: unknown }) {
     const principal = (args.contextValue as { principal?: Principal }).principal;
-    const identity = principal?.keyId ?? 'anonymous';
+    const identity = principal?.subject ?? 'anon';
     for (const [coordinate, count] of rootFieldCounts(args.document, args.operationName, fields)) {
       const limit = fields[coordinate];
       if (!limit) continue;

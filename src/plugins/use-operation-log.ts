@@ -1,6 +1,8 @@
 import { getOperationAST, type DocumentNode, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { CALLER_CODES, classifyFailure } from '../classify-failure.js';
 import type { Logger } from '../create-logger.js';
+import type { LogThrottle } from '../create-log-throttle.js';
 import { errorCodeOf } from './use-error-codes.js';
 
 interface OperationArgs {
@@ -22,9 +24,11 @@ function errorSummary(errors: readonly GraphQLError[]) {
 /**
  * One log line per operation, tagged with the request id: failures at `warn`
  * (codes and paths, never variables, which may hold prompts), successes at `debug`.
+ * With a throttle, failures the caller caused (refusals, bad input, a client that left) go
+ * through it instead: `info`/`debug`, at most so many per interval.
  * Nothing is built when the level is off.
  */
-export function useOperationLog(logger: Logger): Plugin {
+export function useOperationLog(logger: Logger, throttle?: LogThrottle): Plugin {
   return {
     onExecute({ args }) {
       const started = performance.now();
@@ -32,7 +36,11 @@ export function useOperationLog(logger: Logger): Plugin {
         onExecuteDone({ result }) {
           if (Symbol.asyncIterator in result) return;
           if (result.errors?.length) {
-            logger.warn({ ...describe(args), durationMs: performance.now() - started, errors: errorSummary(result.errors) }, 'operation failed');
+            const errors = errorSummary(result.errors);
+            const fields = { ...describe(args), durationMs: performance.now() - started, errors };
+            // What callers cause (refusals, bad input) is theirs to fix: info, rate-limited. The rest is worth a warning.
+            if (throttle && errors.every((error) => CALLER_CODES.has(error.code))) throttle.log('info', 'operation-refused', fields, 'operation failed');
+            else logger.warn(fields, 'operation failed');
           } else if (logger.isLevelEnabled('debug')) {
             logger.debug({ ...describe(args), durationMs: performance.now() - started }, 'operation done');
           }
@@ -43,7 +51,11 @@ export function useOperationLog(logger: Logger): Plugin {
       if (logger.isLevelEnabled('debug')) logger.debug(describe(args), 'subscription started');
       return {
         onSubscribeError({ error }) {
-          logger.warn({ ...describe(args), err: error instanceof Error ? error.message : String(error) }, 'subscription failed');
+          const fields = { ...describe(args), err: error instanceof Error ? error.message : String(error) };
+          const { kind } = classifyFailure(error);
+          if (throttle && kind === 'gone') throttle.log('debug', 'subscription-gone', fields, 'subscription ended: the client went away');
+          else if (throttle && kind === 'refused') throttle.log('info', 'subscription-refused', fields, 'subscription failed');
+          else logger.warn(fields, 'subscription failed');
         },
       };
     },

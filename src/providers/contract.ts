@@ -65,6 +65,12 @@ export interface TokenUsage {
   completionTokens: number;
 }
 
+/** Usage an upstream reported before the end of a stream. */
+export interface PartialTokenUsage {
+  promptTokens: number;
+  completionTokens?: number;
+}
+
 export interface ChatResult {
   /** The upstream's response id (or one made up when it gives none). */
   id: string;
@@ -78,15 +84,20 @@ export interface ChatResult {
 
 /**
  * One piece of a streamed answer. Text deltas concatenate to the full text; tool
- * call deltas with the same `index` concatenate their `argumentsDelta`. `usage`
- * and `finish` arrive once each, in either order, before the stream ends. An
- * `error` part is last: the stream failed after it started.
+ * call deltas with the same `index` concatenate their `argumentsDelta`. `finish`
+ * and a final `usage` arrive once each, in either order, before the stream ends;
+ * `partial` usage parts (what the upstream reported so far, e.g. Anthropic's
+ * input tokens at `message_start`) may come earlier, so that a stream cut short
+ * still counts exact prompt tokens. An `error` part is last: the stream failed
+ * after it started.
  */
 export type ChatStreamPart =
   | { type: 'metadata'; id?: string; model?: string }
   | { type: 'text-delta'; text: string }
   | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta?: string }
-  | { type: 'usage'; usage: TokenUsage }
+  | { type: 'usage'; usage: TokenUsage; partial?: false }
+  /** Usage so far (cumulative), not the total; `completionTokens` absent when the upstream has not counted them yet. */
+  | { type: 'usage'; usage: PartialTokenUsage; partial: true }
   | { type: 'finish'; finishReason: FinishReason }
   | { type: 'error'; error: import('./provider-error.js').ProviderError };
 
@@ -94,6 +105,8 @@ export type ChatStreamPart =
 export interface EmbeddingRequest {
   model: string;
   inputs: string[];
+  /** Requested vector length (OpenAI `dimensions`, Gemini `outputDimensionality`); absent: the model's own. */
+  dimensions?: number;
 }
 
 export interface EmbeddingResponse {

@@ -1,62 +1,47 @@
-import { toChatRequest } from '../schema/to-chat-request.js';
-import type { ChatStreamEvent } from '../services/chat-types.js';
 import { readJsonBody, sendJson } from './http-io.js';
 import { createChunker, toCompletionJson } from './openai-chat-format.js';
-import { toOpenAIError } from './openai-error.js';
 import type { RestContext } from './rest-context.js';
+import { relayAsSse, withChatCall } from './relay-as-sse.js';
+import { toRestChatRequest } from './to-rest-chat-request.js';
 import { toChatInput } from './to-chat-input.js';
+
+/** ChatInput fields → this endpoint's body parameters, for error messages. */
+const PARAMS = {
+  messages: 'messages',
+  temperature: 'temperature',
+  topP: 'top_p',
+  maxTokens: 'max_tokens',
+  stop: 'stop',
+  tools: 'tools',
+  toolChoice: 'tool_choice',
+  responseFormat: 'response_format.json_schema',
+};
+
+const data = (json: unknown) => `data: ${JSON.stringify(json)}\n\n`;
 
 /** POST /v1/chat/completions: one answer as JSON, or (body `stream: true`) SSE chunks. */
 export async function chatCompletions(context: RestContext): Promise<void> {
-  const { req, res, principal, requestId, services } = context;
-  const { input, stream } = toChatInput(await readJsonBody(req, context.maxBodyBytes));
-  const request = toChatRequest(input);
-  // Ends when the client goes away or the shutdown grace is over.
-  const call = services.calls.open();
-  let finished = false;
-  const onClose = () => {
-    if (!finished) call.abort(new Error('the client closed the connection'));
-  };
-  res.once('close', onClose);
-  const chatCall = { principal, requestId, signal: call.signal };
-  try {
+  const { res, requestId, services } = context;
+  const { input, stream } = toChatInput(await readJsonBody(context.req, context.maxBodyBytes, context.requestTimeoutMs));
+  const request = toRestChatRequest(input, PARAMS);
+  await withChatCall(context, async (chatCall, finish) => {
     if (!stream.stream) {
       const completion = await services.chat.chat(request, chatCall);
-      finished = true;
+      finish();
       sendJson(res, 200, toCompletionJson(completion), { 'x-request-id': requestId });
       return;
     }
-    const events = services.chat.stream(request, chatCall);
-    // The first event decides the status: admission errors still get a real HTTP error.
-    let next: IteratorResult<ChatStreamEvent>;
-    try {
-      next = await events.next();
-    } catch (error: unknown) {
-      finished = true;
-      throw error;
-    }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': requestId });
-    res.flushHeaders();
     const chunker = createChunker(stream.includeUsage);
-    try {
-      while (!next.done && !res.destroyed) {
-        for (const chunk of chunker(next.value)) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-        next = await events.next();
-      }
-      if (!res.destroyed) res.write('data: [DONE]\n\n');
-    } catch (error: unknown) {
-      if (!res.destroyed) {
-        const shaped = toOpenAIError(error);
-        if (shaped.status >= 500 && shaped.body.error.code === 'internal_error') context.logger.error({ err: error, requestId }, 'REST stream failed');
-        res.write(`data: ${JSON.stringify(shaped.body)}\n\n`);
-      }
-    } finally {
-      finished = true;
-      if (res.destroyed) void events.return(undefined).catch(() => undefined);
-      res.end();
-    }
-  } finally {
-    res.off('close', onClose);
-    call.close();
-  }
+    await relayAsSse(
+      context,
+      services.chat.stream(request, chatCall),
+      {
+        frames: (event) => chunker(event).map(data),
+        end: () => ['data: [DONE]\n\n'],
+        fail: (shaped) => [data(shaped.body)],
+      },
+      finish,
+    );
+  });
 }
+

@@ -1,12 +1,28 @@
-import { GatewayError } from '../errors.js';
 import { MAX_EMBEDDING_INPUT_CHARS } from '../schema/embeddings-schema.js';
 import { readJsonBody, sendJson } from './http-io.js';
+import { checkParams, invalidParam as invalid, type ParamRule } from './check-params.js';
 import type { RestContext } from './rest-context.js';
 
 const MAX_INPUTS = 2_048;
+/** Far above any embedding model's size; the upstream judges the real bound. */
+const MAX_DIMENSIONS = 65_536;
 
-function invalid(field: string, message: string): GatewayError {
-  return new GatewayError('BAD_USER_INPUT', `${field}: ${message}`, { details: { field } });
+/** Every body parameter of POST /v1/embeddings; anything else is refused. */
+const EMBEDDINGS_PARAMS: Readonly<Record<string, ParamRule>> = {
+  model: true,
+  input: true,
+  encoding_format: true,
+  dimensions: true,
+  // An end-user id for OpenAI's abuse monitoring: embeddings carry none upstream.
+  user: () => 'the gateway does not forward an end-user id with embeddings.',
+};
+
+function dimensionsOf(value: unknown): number | undefined {
+  if (value == null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_DIMENSIONS) {
+    throw invalid('dimensions', `expected a whole number from 1 to ${MAX_DIMENSIONS}`);
+  }
+  return value;
 }
 
 function inputsOf(value: unknown): string[] {
@@ -31,9 +47,11 @@ function base64Of(vector: number[]): string {
 /** POST /v1/embeddings. */
 export async function createEmbeddings(context: RestContext): Promise<void> {
   const { req, res, services } = context;
-  const body = await readJsonBody(req, context.maxBodyBytes);
+  const body = await readJsonBody(req, context.maxBodyBytes, context.requestTimeoutMs);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('body', 'expected a JSON object');
+  checkParams(body as Record<string, unknown>, EMBEDDINGS_PARAMS, 'POST /v1/embeddings');
   const { model, input, encoding_format: encoding } = body as Record<string, unknown>;
+  const dimensions = dimensionsOf((body as Record<string, unknown>).dimensions);
   if (typeof model !== 'string' || !model) throw invalid('model', 'expected an embedding model id');
   if (encoding != null && encoding !== 'float' && encoding !== 'base64') throw invalid('encoding_format', 'expected "float" or "base64"');
   const inputs = inputsOf(input);
@@ -41,7 +59,8 @@ export async function createEmbeddings(context: RestContext): Promise<void> {
   const onClose = () => call.abort(new Error('the client closed the connection'));
   res.once('close', onClose);
   try {
-    const results = await services.embeddings.embedMany(model, inputs, { principal: context.principal, requestId: context.requestId, signal: call.signal });
+    const embedCall = { principal: context.principal, requestId: context.requestId, signal: call.signal };
+    const results = await services.embeddings.embedMany(model, inputs, embedCall, dimensions === undefined ? {} : { dimensions });
     const promptTokens = results.reduce((sum, result) => sum + result.promptTokens, 0);
     sendJson(
       res,

@@ -1,20 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.js';
+import { readBody } from '../server/read-body.js';
 import { jsonDeeperThan, MAX_JSON_BODY_DEPTH } from './json-depth.js';
 
-/** Reads a JSON body, refusing (413) more than `maxBytes` without buffering the rest. */
-export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const tooLarge = () => new GatewayError('PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`, { details: { maxBodyBytes: maxBytes } });
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge();
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+/**
+ * Reads a JSON body with the gateway's one body reader (read-body.ts): refuses (413) more than
+ * `maxBytes` (decoded) without buffering the rest, and (408) a body slower than `requestTimeoutMs`.
+ */
+export async function readJsonBody(req: IncomingMessage, maxBytes: number, requestTimeoutMs = 0): Promise<unknown> {
+  const body = await readBody(req, { maxBodyBytes: maxBytes, requestTimeoutMs });
+  const text = body.toString('utf8');
   if (!text.trim()) throw new GatewayError('BAD_USER_INPUT', 'Expected a JSON request body, but got none.');
   let value: unknown;
   try {

@@ -1,8 +1,8 @@
-import { HTTP_STATUS_BY_CODE, isGatewayError, type ErrorCode } from '../errors.js';
+import { HTTP_STATUS_BY_CODE, isGatewayError, type ErrorCode, type GatewayError } from '../errors.js';
 
 /** The body OpenAI clients expect for an error. */
 export interface OpenAIErrorBody {
-  error: { message: string; type: string; code: string | null; param: null };
+  error: { message: string; type: string; code: string | null; param: string | null };
 }
 
 export interface OpenAIError {
@@ -27,16 +27,33 @@ const SHAPE_BY_CODE: Readonly<Record<ErrorCode, { type: string; code: string }>>
   INTERNAL_SERVER_ERROR: { type: 'api_error', code: 'internal_error' },
 };
 
+/** Upstream statuses that mean the client's own request is wrong: relayed as they are. */
+const CLIENT_MISTAKES = new Set([400, 404, 409, 413, 422]);
+
 const MASKED = 'The gateway failed unexpectedly. Quote the x-request-id when reporting it.';
+
+/**
+ * An upstream refusal keeps its class: the client's mistake (400/404/422…) is
+ * the same 4xx; a refused provider key (401/403) is the gateway's fault, a 502
+ * that SDKs must not retry (`x-should-retry: false`), since it cannot succeed.
+ */
+function rejectionShape(error: GatewayError): Pick<OpenAIError, 'status' | 'headers'> & { type: string } {
+  const upstream = Number(error.details.upstreamStatus);
+  if (CLIENT_MISTAKES.has(upstream)) return { status: upstream, headers: {}, type: 'invalid_request_error' };
+  return { status: 502, headers: { 'x-should-retry': 'false' }, type: 'api_error' };
+}
 
 /**
  * Any error as OpenAI would send it. Only GatewayError messages reach the
  * caller; anything else is masked as a 500 (never a stack or a secret).
+ * `param` names the offending request parameter when the error knows it.
  */
 export function toOpenAIError(error: unknown): OpenAIError {
   const known = isGatewayError(error);
   const code: ErrorCode = known ? error.code : 'INTERNAL_SERVER_ERROR';
   const shape = SHAPE_BY_CODE[code];
+  let status = HTTP_STATUS_BY_CODE[code];
+  let type = shape.type;
   const headers: Record<string, string> = {};
   if (known && code === 'RATE_LIMITED') {
     const seconds = Number(error.details.retryAfterSeconds);
@@ -45,9 +62,15 @@ export function toOpenAIError(error: unknown): OpenAIError {
       headers['retry-after-ms'] = String(Math.round(seconds * 1000));
     }
   }
+  if (known && code === 'UPSTREAM_REJECTED') {
+    const rejection = rejectionShape(error);
+    ({ status, type } = rejection);
+    Object.assign(headers, rejection.headers);
+  }
+  const param = known && typeof error.details.param === 'string' ? error.details.param : null;
   return {
-    status: HTTP_STATUS_BY_CODE[code],
-    body: { error: { message: known ? error.message : MASKED, type: shape.type, code: shape.code, param: null } },
+    status,
+    body: { error: { message: known ? error.message : MASKED, type, code: shape.code, param } },
     headers,
   };
 }

@@ -11,5 +11,7 @@ export interface RestContext {
   requestId: string;
   services: Pick<GatewayServices, 'chat' | 'embeddings' | 'catalog' | 'calls'>;
   maxBodyBytes: number;
+  /** How long a request body may take to arrive, in milliseconds (0: node's own timeout only). */
+  requestTimeoutMs?: number;
   logger: Logger;
 }

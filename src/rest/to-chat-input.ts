@@ -1,28 +1,12 @@
-import { GatewayError } from '../errors.js';
 import { CHAT_ROLES, type ChatRole } from '../providers/contract.js';
 import type { ChatInputShape } from '../schema/to-chat-request.js';
+import { CHAT_COMPLETIONS_PARAMS } from './chat-completions-params.js';
+import { checkParams, invalidParam as invalid, isObject, optional } from './check-params.js';
 
 /** What the body of POST /v1/chat/completions asks for, besides the ChatInput. */
 export interface StreamOptions {
   stream: boolean;
   includeUsage: boolean;
-}
-
-type Body = Record<string, unknown>;
-
-function invalid(field: string, message: string): GatewayError {
-  return new GatewayError('BAD_USER_INPUT', `${field}: ${message}`, { details: { field } });
-}
-
-function isObject(value: unknown): value is Body {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function optional<T>(body: Body, field: string, type: 'string' | 'number' | 'boolean'): T | undefined {
-  const value = body[field];
-  if (value == null) return undefined;
-  if (typeof value !== type) throw invalid(field, `expected a ${type}`);
-  return value as T;
 }
 
 /** Text content: a string, or an array of `{type:'text', text}` parts. */
@@ -31,8 +15,11 @@ function textOf(field: string, content: unknown): string | null {
   if (!Array.isArray(content)) throw invalid(field, 'expected a string or an array of text parts');
   return content
     .map((part: unknown, index) => {
+      if (isObject(part) && typeof part.type === 'string' && part.type !== 'text') {
+        throw invalid(`${field}[${index}]`, `"${part.type.slice(0, 40)}" parts are not supported by this gateway version; only text parts ({"type":"text","text":...}) are`);
+      }
       if (!isObject(part) || part.type !== 'text' || typeof part.text !== 'string') {
-        throw invalid(`${field}[${index}]`, 'only text parts ({"type":"text","text":...}) are supported');
+        throw invalid(`${field}[${index}]`, 'expected a text part ({"type":"text","text":...})');
       }
       return part.text;
     })
@@ -73,6 +60,12 @@ function messagesOf(value: unknown): ChatInputShape['messages'] {
   });
 }
 
+/** Strict tool schemas are enforced by OpenAI itself; not every provider can, so the gateway does not claim to. */
+export const STRICT_TOOLS = 'strict tool schemas cannot be enforced across providers; set strict to false (or leave it out).';
+
+/** The domain's response format carries no description, so one is refused rather than dropped. */
+export const SCHEMA_DESCRIPTION = 'a schema description is not forwarded by this gateway version; put it in the instructions or the schema itself.';
+
 function toolsOf(value: unknown): ChatInputShape['tools'] {
   if (value == null) return null;
   if (!Array.isArray(value)) throw invalid('tools', 'expected an array');
@@ -81,6 +74,7 @@ function toolsOf(value: unknown): ChatInputShape['tools'] {
     if (!isObject(tool) || tool.type !== 'function' || !isObject(fn) || typeof fn.name !== 'string') {
       throw invalid(`tools[${index}]`, 'expected {type:"function", function:{name, description, parameters}}');
     }
+    if (fn.strict === true) throw invalid(`tools[${index}].function.strict`, STRICT_TOOLS);
     return { name: fn.name, description: typeof fn.description === 'string' ? fn.description : null, parameters: fn.parameters ?? null };
   });
 }
@@ -99,6 +93,7 @@ function responseFormatOf(value: unknown): ChatInputShape['responseFormat'] {
   if (value.type === 'text' || value.type === 'json_object') return { type: value.type };
   if (value.type !== 'json_schema') throw invalid('response_format.type', 'expected "text", "json_object" or "json_schema"');
   const spec = isObject(value.json_schema) ? value.json_schema : {};
+  if (spec.description != null) throw invalid('response_format.json_schema.description', SCHEMA_DESCRIPTION);
   return {
     type: 'json_schema',
     name: typeof spec.name === 'string' ? spec.name : null,
@@ -119,8 +114,7 @@ export function toChatInput(body: unknown): { input: ChatInputShape; stream: Str
   if (!isObject(body)) throw invalid('body', 'expected a JSON object');
   const model = body.model;
   if (typeof model !== 'string' || !model) throw invalid('model', 'expected a model or route id');
-  const n = optional<number>(body, 'n', 'number');
-  if (n !== undefined && n !== 1) throw invalid('n', 'only n = 1 is supported');
+  checkParams(body, CHAT_COMPLETIONS_PARAMS, 'POST /v1/chat/completions');
   const streamOptions = body.stream_options;
   const input: ChatInputShape = {
     model,
@@ -133,7 +127,8 @@ export function toChatInput(body: unknown): { input: ChatInputShape; stream: Str
     tools: toolsOf(body.tools),
     toolChoice: toolChoiceOf(body.tool_choice),
     responseFormat: responseFormatOf(body.response_format),
-    user: optional<string>(body, 'user', 'string') ?? null,
+    // safety_identifier is OpenAI's newer name for the end-user id.
+    user: optional<string>(body, 'user', 'string') ?? optional<string>(body, 'safety_identifier', 'string') ?? null,
   };
   return {
     input,

@@ -1,4 +1,4 @@
-import { PRINCIPAL_KINDS } from '../auth/principal.js';
+import { parseSubject, PRINCIPAL_KINDS } from '../auth/principal.js';
 import { apiKeyConfigSchema, SCOPES, type KeyLimits, type Scope } from '../config/config-schema.js';
 import { formatConfigPath } from '../config/config-error.js';
 import { GatewayError } from '../errors.js';
@@ -12,7 +12,7 @@ interface NewKeyInput {
   id: string | number;
   scopes?: Scope[] | null;
   models?: string[] | null;
-  limits?: { requestsPerMinute?: number | null; tokensPerMinute?: number | null; budgetUsd?: number | null } | null;
+  limits?: { requestsPerMinute?: number | null; tokensPerMinute?: number | null; budgetUsd?: number | null; maxConcurrentRequests?: number | null } | null;
 }
 
 /** Validates createApiKey's input with the same rules as keys in the config file. */
@@ -63,6 +63,10 @@ export function addAccountsSchema(builder: Builder) {
       requestsPerMinute: t.exposeInt('requestsPerMinute', { nullable: true, description: 'Model calls per minute (sliding).' }),
       tokensPerMinute: t.exposeInt('tokensPerMinute', { nullable: true, description: 'Prompt + completion tokens per minute (sliding).' }),
       budgetUsd: t.exposeFloat('budgetUsd', { nullable: true, description: 'US dollars per budget period.' }),
+      maxConcurrentRequests: t.exposeInt('maxConcurrentRequests', {
+        nullable: true,
+        description: "Model calls in flight at once (open streams included); null: the gateway's default, if any.",
+      }),
     }),
   });
   const KeyLimitsInput = builder.inputType('KeyLimitsInput', {
@@ -71,6 +75,7 @@ export function addAccountsSchema(builder: Builder) {
       requestsPerMinute: t.int({ description: 'Model calls per minute.' }),
       tokensPerMinute: t.int({ description: 'Tokens per minute.' }),
       budgetUsd: t.float({ description: 'US dollars per budget period.' }),
+      maxConcurrentRequests: t.int({ description: 'Model calls in flight at once.' }),
     }),
   });
   const ModelUsageRef = builder.objectRef<ModelUsage>('ModelUsage').implement({
@@ -118,13 +123,13 @@ export function addAccountsSchema(builder: Builder) {
         type: UsageSummaryRef,
         description: 'Usage so far.',
         args: { period: t.arg({ type: UsagePeriod, defaultValue: 'day', description: 'DAY (default) or MONTH.' }) },
-        resolve: (principal, args, context) => context.accounts.usage(principal.keyId, args.period ?? 'day'),
+        resolve: (principal, args, context) => context.accounts.usage(principal.subject, args.period ?? 'day'),
       }),
       budget: t.field({
         type: BudgetRef,
         nullable: true,
         description: 'Budget status; null without a budget.',
-        resolve: (principal, _args, context) => context.accounts.budget(principal.keyId, principal.limits),
+        resolve: (principal, _args, context) => context.accounts.budget(principal.subject, principal.limits),
       }),
     }),
   });
@@ -170,10 +175,10 @@ export function addAccountsSchema(builder: Builder) {
       authScopes: { scope: 'admin' },
       description: "Any key's usage (admin).",
       args: {
-        keyId: t.arg.id({ required: true, description: 'The key id (or token subject).' }),
+        keyId: t.arg.id({ required: true, description: 'An API key id; `jwt:<subject>` for a token subject, "anonymous" for open-mode callers.' }),
         period: t.arg({ type: UsagePeriod, defaultValue: 'day', description: 'DAY (default) or MONTH.' }),
       },
-      resolve: (_root, args, context) => context.accounts.usage(String(args.keyId), args.period ?? 'day'),
+      resolve: (_root, args, context) => context.accounts.usage(parseSubject(String(args.keyId)), args.period ?? 'day'),
     }),
   }));
 

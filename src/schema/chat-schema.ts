@@ -1,10 +1,11 @@
 import { CHAT_ROLES, FINISH_REASONS } from '../providers/contract.js';
 import { ATTEMPT_OUTCOMES, type Attempt, type ChatCompletion, type ChatStreamEvent, type CompletionUsage, type ToolCallDelta } from '../services/chat-types.js';
+import { takeChatTicket } from '../plugins/use-chat-admission.js';
 import { abortOnReturn } from './abort-on-return.js';
 import type { Builder } from './builder.js';
 import { enumValues } from './enum-values.js';
+import { createStreamText } from './stream-text.js';
 import { toChatRequest } from './to-chat-request.js';
-
 
 /** ChatInput, ChatCompletion, ChatStreamEvent, `Mutation.chat` and `Subscription.chatStream`. */
 export function addChatSchema(builder: Builder) {
@@ -177,6 +178,7 @@ export function addChatSchema(builder: Builder) {
       argumentsDelta: t.exposeString('argumentsDelta', { nullable: true, description: 'More of the arguments JSON text.' }),
     }),
   });
+  const streamText = createStreamText();
   const ChatStreamEventRef = builder.objectRef<ChatStreamEvent>('ChatStreamEvent').implement({
     description: 'One event of a streamed answer. Deltas join to the full text; exactly the last event has `done: true`.',
     fields: (t) => ({
@@ -184,6 +186,12 @@ export function addChatSchema(builder: Builder) {
       model: t.exposeString('model', { description: 'The model id that answers.' }),
       provider: t.exposeString('provider', { description: 'The provider id that answers.' }),
       delta: t.exposeString('delta', { nullable: true, description: 'More text, or null.' }),
+      text: t.string({
+        nullable: true,
+        description:
+          'The text so far: every delta up to and including this event (the whole answer on the last event). Kept only when selected; handy where only the latest event is shown, as in GraphiQL.',
+        resolve: (event, _args, context) => streamText(event, context),
+      }),
       toolCallDeltas: t.field({
         type: [ToolCallDeltaRef],
         nullable: true,
@@ -206,12 +214,14 @@ export function addChatSchema(builder: Builder) {
         description: 'A chat completion: the whole answer at once. For tokens as they come, subscribe to `chatStream`.',
         args: { input: t.arg({ type: ChatInput, required: true }) },
         authScopes: { scope: 'chat' },
-        resolve: async (_root, { input }, context) => {
+        resolve: async (_root, { input }, context, info) => {
           const request = toChatRequest(input);
+          // Admitted with the operation's other chat fields, before any of them ran (useChatAdmission).
+          const ticket = takeChatTicket(context, String(info.path.key));
           // Ends when the client goes away or the shutdown grace period is over.
           const call = context.calls.open(context.signal);
           try {
-            return await context.chat.chat(request, { principal: context.principal, requestId: context.requestId, signal: call.signal });
+            return await context.chat.chat(request, { principal: context.principal, requestId: context.requestId, signal: call.signal, ...(ticket ? { ticket } : {}) });
           } finally {
             call.close();
           }

@@ -4,7 +4,8 @@ import { WebSocketServer } from 'ws';
 import { markRequestErrors, maskGatewayError, withoutHttpExtensions } from '../plugins/use-error-codes.js';
 import type { Authenticator } from '../auth/create-authenticator.js';
 import type { Logger } from '../create-logger.js';
-import { credentialOf, type GatewayYoga } from './create-yoga.js';
+import { authenticateInitial } from '../plugins/use-authenticate-first.js';
+import { credentialOf, type GatewayYoga, type InitialContext } from './create-yoga.js';
 import { serveGraphQLWs } from './serve-graphql-ws.js';
 
 const CLOSE_HANDSHAKE_MS = 1_000;
@@ -68,12 +69,19 @@ export function attachGraphQLWs(
       execute: async (args) => markRequestErrors(await (args as EnvelopedArgs).rootValue.execute(args)) as never,
       subscribe: async (args) => markRequestErrors(await (args as EnvelopedArgs).rootValue.subscribe(args)) as never,
       onSubscribe: async (context, id, params) => {
-        const enveloped = yoga.getEnveloped({
+        const initial: InitialContext & Record<string, unknown> = {
           ...context,
           req: context.extra.request,
           socket: context.extra.socket,
           params,
-        });
+        };
+        // Before parsing (again per operation, for revocations): a refused caller learns nothing about the schema.
+        try {
+          await authenticateInitial(authenticator, initial, credentialOf(initial));
+        } catch (error: unknown) {
+          return [refusal(error)];
+        }
+        const enveloped = yoga.getEnveloped(initial);
         let document;
         try {
           document = enveloped.parse(params.query);

@@ -3,19 +3,27 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, useReadinessCheck, type GraphiQLOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { ServerConfig } from '../config/config-schema.js';
 import type { Logger } from '../create-logger.js';
-import { useBodyLimit } from '../plugins/use-body-limit.js';
+import { createLogThrottle, type LogThrottle } from '../create-log-throttle.js';
+import { logFailure } from '../classify-failure.js';
+import { useAuthenticateFirst, type AuthenticatedContext } from '../plugins/use-authenticate-first.js';
+import { useBoundedDocuments } from '../plugins/use-bounded-documents.js';
+import { useDocumentCache } from '../plugins/use-document-cache.js';
+import { useIntrospectionPolicy } from '../plugins/use-introspection-policy.js';
 import { maskGatewayError, useRequestErrorCodes } from '../plugins/use-error-codes.js';
 import { useOperationLimits } from '../plugins/use-operation-limits.js';
 import { useOperationLog } from '../plugins/use-operation-log.js';
 import { useRootSubscriptionDirectives } from '../plugins/use-root-subscription-directives.js';
+import { useSseRefusals } from '../plugins/use-sse-refusals.js';
 import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
 import type { Authenticator } from '../auth/create-authenticator.js';
 import { useFieldRateLimits, type FieldRateLimitsOptions } from '../plugins/use-field-rate-limits.js';
+import { useChatAdmission } from '../plugins/use-chat-admission.js';
 import type { GatewayServices } from '../schema/context.js';
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayServices>;
 
-const EXAMPLE_OPERATIONS = `# Welcome to Switchboard. Run an operation with the ▶ button.
+/** The operations GraphiQL opens with: each one runs as is on the embedded default. */
+export const EXAMPLE_OPERATIONS = `# Welcome to Switchboard. Run an operation with the ▶ button.
 # The local/* models are built-in demos: no API key needed.
 
 query Catalog {
@@ -31,12 +39,25 @@ mutation Chat {
   }
 }
 
+# GraphiQL shows the latest event only: \`text\` is the answer so far, so it grows on screen.
 subscription Stream {
   chatStream(input: { model: "local/lorem", maxTokens: 40, messages: [{ role: USER, content: "Write something" }] }) {
-    delta
+    text
     done
     finishReason
     usage { totalTokens }
+  }
+}
+
+# local/tools calls the first tool it is given: answer with a TOOL message to get its reply.
+mutation Tools {
+  chat(input: {
+    model: "local/tools"
+    messages: [{ role: USER, content: "Paris" }]
+    tools: [{ name: "get_weather", description: "Current weather in a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }]
+  }) {
+    message { content toolCalls { id name arguments } }
+    finishReason
   }
 }
 `;
@@ -45,7 +66,7 @@ subscription Stream {
  * What a transport hands the context factory: Yoga's fetch `request` (HTTP), graphql-ws
  * `connectionParams`, or what the JSON fast lane read from the node request itself.
  */
-export interface InitialContext {
+export interface InitialContext extends AuthenticatedContext {
   request?: Request;
   connectionParams?: Readonly<Record<string, unknown>>;
   requestId?: string;
@@ -57,6 +78,16 @@ export interface InitialContext {
 async function renderGraphiQLOnDemand(options: GraphiQLOptions): Promise<string> {
   const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
   return renderGraphiQL(options);
+}
+
+/** `GET /` leads a visitor to GraphiQL, instead of an empty 404. */
+function useRootRedirect(): Plugin {
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/' || (request.method !== 'GET' && request.method !== 'HEAD')) return;
+      endResponse(new fetchAPI.Response(null, { status: 302, headers: { location: `/graphql${url.search}` } }));
+    },
+  };
 }
 
 /** Where the caller's credential is: the Authorization header (or x-api-key), or graphql-ws connectionParams. */
@@ -78,6 +109,8 @@ export function createGatewayYoga(options: {
   fieldLimits: FieldRateLimitsOptions;
   server: ServerConfig;
   logger: Logger;
+  /** Rate-limits the log lines callers cause (refusals, disconnects); one per gateway. @default one of its own */
+  logThrottle?: LogThrottle;
   /** False while starting or draining (or the shared store is away): `/readyz` answers 503 then. */
   isReady: () => Promise<boolean>;
   extraPlugins: { metrics: Plugin; tracing?: Plugin; queryCache: Plugin; persistedOperations?: Plugin };
@@ -86,47 +119,61 @@ export function createGatewayYoga(options: {
   const { services, authenticator } = options;
   const { server, logger } = options;
   const yogaLogger = logger.child({ component: 'yoga' });
+  const throttle = options.logThrottle ?? createLogThrottle(logger);
   return createYoga<Record<string, unknown>, GatewayServices>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
-    // Runs before execution: a bad credential fails the whole request with 401.
+    // Every transport authenticated before parsing (useAuthenticateFirst): the caller is already known.
     context: async (initial: InitialContext) => {
       const signal = initial.signal ?? initial.request?.signal;
       return {
         ...services,
         requestId: initial.requestId ?? requestIdOf(initial.request),
         ...(signal ? { signal } : {}),
-        principal: await authenticator.authenticate(credentialOf(initial)),
+        principal: initial.principal ?? (await authenticator.authenticate(credentialOf(initial))),
       };
     },
+    // Replaced by useDocumentCache: bounded by bytes, and only for valid documents.
+    parserAndValidationCache: false,
     logging: {
       debug: (...args: unknown[]) => yogaLogger.debug(args[0] as object),
       info: (...args: unknown[]) => yogaLogger.info(args[0] as object),
       warn: (...args: unknown[]) => yogaLogger.warn(args[0] as object),
-      error: (...args: unknown[]) => yogaLogger.error({ err: args[0] }, 'operation failed'),
+      // Yoga logs what it did not expect: a refused credential or a client that left is not a fault.
+      error: (...args: unknown[]) => logFailure(yogaLogger, throttle, args[0], {}, 'operation failed'),
     },
     maskedErrors: { maskError: maskGatewayError },
     graphiql: server.graphiql ? { title: 'Switchboard', subscriptionsProtocol: 'WS', defaultQuery: EXAMPLE_OPERATIONS } : false,
     renderGraphiQL: renderGraphiQLOnDemand,
     landingPage: false,
+    // CORS comes from server.cors, set on every answer by the HTTP handler (cors.ts), not Yoga's reflecting default.
+    cors: false,
     healthCheckEndpoint: '/healthz',
     plugins: [
       // Probes answer before any GraphQL work.
+      ...(server.graphiql ? [useRootRedirect()] : []),
       useReadinessCheck({ endpoint: '/readyz', check: () => options.isReady() }),
+      // Before useRequestId's result hook: a stream refused at its first event becomes a single result (its status, its id).
+      useSseRefusals(),
       // First, so every response (errors included) carries the id.
       useRequestId(),
+      // Before the body becomes a document: anonymous callers are refused before parse and validation.
+      useAuthenticateFirst({ authenticator, credentialOf }),
+      // Around every parse and validation (all transports): token and nesting bounds, then the cache of valid documents.
+      useBoundedDocuments({ maxTokens: server.maxTokens, maxInputDepth: server.maxInputDepth }),
+      useDocumentCache(),
       // Before parsing: a persisted id becomes its document (or, in allowlist mode, anything else is refused).
       ...(extraPlugins.persistedOperations ? [extraPlugins.persistedOperations] : []),
       // Early, so they time and count everything after them; metrics also serves GET /metrics.
       extraPlugins.metrics,
       ...(extraPlugins.tracing ? [extraPlugins.tracing] : []),
-      // Before parsing: a huge body is refused without reading it.
-      useBodyLimit({ maxBodyBytes: server.maxBodyBytes }),
-      useOperationLog(logger.child({ component: 'graphql' })),
+      useOperationLog(logger.child({ component: 'graphql' }), throttle),
       // Request-level errors leave with the same code over HTTP as over websockets.
       useRequestErrorCodes(),
       // Before execution, after the caller is known: per-field limits, subscriptions included.
       useFieldRateLimits(options.fieldLimits),
+      // Then every chat field of a mutation is admitted together, or none is.
+      useChatAdmission(),
       // After the caller is known (the cache is per caller); hits skip execution.
       extraPlugins.queryCache,
       // @defer/@stream over HTTP (multipart/mixed or SSE). Adds the two directives to the served schema at
@@ -143,6 +190,8 @@ export function createGatewayYoga(options: {
         costPerModelCall: server.costPerModelCall,
         modelCallFields: new Set(['chat', 'chatStream']),
       }),
+      // During validation: `server.introspection: false` refuses __schema/__type and drops "Did you mean" hints.
+      useIntrospectionPolicy({ enabled: server.introspection }),
     ],
   });
 }

@@ -3,24 +3,28 @@ import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult,
 import { isAsyncIterable } from 'graphql-yoga';
 import { markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.js';
 import { requestIdFrom } from '../plugins/use-request-id.js';
+import { classifyFailure } from '../classify-failure.js';
 import type { Logger } from '../create-logger.js';
+import type { Authenticator } from '../auth/create-authenticator.js';
+import { authenticateInitial } from '../plugins/use-authenticate-first.js';
 import type { GatewayYoga, InitialContext } from './create-yoga.js';
+import { replayToYoga } from './replay-to-yoga.js';
+import { takeFirstEvent } from './take-first-event.js';
 import { statusFor, stringifyResult, writeJson, writeSse, writeSseSingle } from './write-result.js';
 
 /** Options for the fast lane (JSON operations and SSE subscriptions). */
 export interface FastLaneOptions {
   yoga: GatewayYoga;
-  maxBodyBytes: number;
+  /** Callers are authenticated before their document is parsed, as Yoga's `useAuthenticateFirst` does. */
+  authenticator: Authenticator;
   /** Queries stay on Yoga when its response cache (ETags, 304s) is on. */
   queries: boolean;
   /** For errors that are not the caller's (logged as Yoga logs them). */
   logger: Logger;
-  /** Where everything the lane does not take goes: Yoga's own node handler. */
-  fallback: (req: IncomingMessage, res: ServerResponse) => unknown;
 }
 
-/** Node request handler: takes the plain JSON operations, hands the rest to Yoga. */
-export type FastLane = (req: IncomingMessage, res: ServerResponse) => void;
+/** Handler for a GraphQL request whose body has been read (see read-body.ts): takes the plain JSON operations, hands the rest to Yoga. */
+export type FastLane = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
 interface Params {
   query: string;
@@ -94,39 +98,6 @@ function operationTypeOf(document: DocumentNode, operationName: string | null): 
   return type;
 }
 
-/** Shared, stackless: they only tell `serve` to stop. */
-const BODY_TRUNCATED = Object.freeze(new Error('the request body ended early'));
-
-function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      done();
-      if (size === length) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-      else reject(BODY_TRUNCATED);
-    };
-    const onAbort = () => {
-      done();
-      reject(BODY_TRUNCATED);
-    };
-    const done = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAbort);
-      req.off('close', onAbort);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onAbort);
-    req.on('close', onAbort);
-  });
-}
-
 /**
  * The hot path, without the fetch-API layer: a `POST /graphql` whose body is a JSON
  * `{query, variables, operationName}` for one query or mutation answered as JSON, or one
@@ -134,52 +105,21 @@ function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
  * The operation runs through Yoga's own envelop pipeline (`getEnveloped`: parser and
  * validation caches, limits, auth context, rate limits, masking, metrics, tracing,
  * logs), so every plugin that acts on operations acts here too. What only the HTTP layer
- * knows is mirrored: the request id, the body limit, CORS for a simple request, and
- * Yoga's status rules for errors.
+ * knows is mirrored: the request id and Yoga's status rules for errors (the body is read,
+ * bounded and decoded before, and CORS headers set, by the HTTP handler).
  *
- * Everything else (GET, other media types, chunked bodies, persisted ids, batches,
+ * Everything else (GET, other media types, persisted ids, batches,
  * @defer/@stream, invalid JSON, and any request that fails before execution) is served
  * by Yoga, from the same buffered body, so the answers to unusual requests stay Yoga's.
  */
 export function createFastLane(options: FastLaneOptions): FastLane {
-  const { yoga, maxBodyBytes, fallback } = options;
+  const { yoga } = options;
   const endpoint = yoga.graphqlEndpoint;
+  const viaYoga = (req: IncomingMessage, res: ServerResponse, body: Buffer) => replayToYoga(yoga, req, res, body);
 
-  /** Replays a request whose body the lane has read into Yoga, and sends Yoga's answer. */
-  async function viaYoga(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
-    const headers = new Headers();
-    for (let index = 0; index < req.rawHeaders.length; index += 2) headers.append(req.rawHeaders[index] as string, req.rawHeaders[index + 1] as string);
-    const controller = new AbortController();
-    res.once('close', () => controller.abort());
-    const response = await yoga.fetch(
-      `http://${req.headers.host ?? 'localhost'}${req.url ?? endpoint}`,
-      { method: 'POST', headers, body: new Uint8Array(body), signal: controller.signal },
-    );
-    const outgoing: Record<string, string | string[]> = {};
-    response.headers.forEach((value, name) => {
-      outgoing[name] = value;
-    });
-    res.writeHead(response.status, outgoing);
-    if (!response.body) {
-      res.end();
-      return;
-    }
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
-    }
-    res.end();
-  }
-
-  /** The response headers every lane answer carries: its request id, and CORS for a simple cross-origin request (as Yoga's defaults). */
-  function baseHeaders(req: IncomingMessage, requestId: string): Record<string, string> {
-    const headers: Record<string, string> = { 'x-request-id': requestId };
-    const origin = req.headers.origin;
-    if (origin !== undefined) {
-      headers['access-control-allow-origin'] = origin;
-      headers.vary = 'Origin';
-      headers['access-control-allow-credentials'] = 'true';
-    }
-    return headers;
+  /** The response headers every lane answer carries: its request id (CORS headers are already set on `res`, see cors.ts). */
+  function baseHeaders(requestId: string): Record<string, string> {
+    return { 'x-request-id': requestId };
   }
 
   /** What Yoga's result hooks do to a single result: request id on each error, request errors as BAD_USER_INPUT. */
@@ -192,7 +132,7 @@ export function createFastLane(options: FastLaneOptions): FastLane {
   /** A thrown error as the result Yoga's request handler makes of it: masked, and logged when it was not the caller's. */
   function thrownResult(error: unknown): ExecutionResult {
     const masked = maskGatewayError(error, 'Unexpected error.');
-    if (masked !== error) options.logger.error({ err: error }, 'operation failed');
+    if (masked !== error && classifyFailure(error).kind === 'fault') options.logger.error({ err: error }, 'operation failed');
     return { errors: [masked instanceof GraphQLError ? masked : new GraphQLError(masked.message, { originalError: masked })] };
   }
 
@@ -205,8 +145,7 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     }
   }
 
-  async function serve(req: IncomingMessage, res: ServerResponse, length: number, lane: Lane): Promise<void> {
-    const body = await readBody(req, length);
+  async function serve(req: IncomingMessage, res: ServerResponse, body: Buffer, lane: Lane): Promise<void> {
     let params: unknown;
     try {
       params = JSON.parse(body.toString('utf8'));
@@ -225,17 +164,23 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     const apiKey = req.headers['x-api-key'];
     const credential = req.headers.authorization ?? (Array.isArray(apiKey) ? apiKey[0] : apiKey);
     if (credential !== undefined) initial.credential = credential;
-    const enveloped = yoga.getEnveloped(initial);
     const toYoga = () => {
       res.off('close', abort);
       return viaYoga(req, res, body);
     };
+    try {
+      // Before parsing: a refused caller learns nothing about the schema (Yoga answers it: 401 and its error shape).
+      await authenticateInitial(options.authenticator, initial, credential);
+    } catch {
+      return toYoga();
+    }
+    const enveloped = yoga.getEnveloped(initial);
 
     let document: DocumentNode;
     try {
       document = enveloped.parse(params.query);
     } catch {
-      // A syntax error: Yoga answers it (the error, cached by text, already carries its 400).
+      // A syntax error or a bound (maxTokens, maxInputDepth): Yoga answers it, parsing again (bounded) with its own error shape.
       return toYoga();
     }
     const type = operationTypeOf(document, params.operationName ?? null);
@@ -249,19 +194,21 @@ export function createFastLane(options: FastLaneOptions): FastLane {
       return toYoga();
     }
     const args = { schema: enveloped.schema, document, contextValue, variableValues: params.variables, operationName: params.operationName };
-    const headers = baseHeaders(req, requestId);
+    const headers = baseHeaders(requestId);
 
     if (lane === 'sse') {
       const outcome = await settle(() => enveloped.subscribe(args) as Promise<ExecutionResult | AsyncIterable<ExecutionResult>>);
-      if (isAsyncIterable(outcome)) {
-        await writeSse(res, headers, outcome, thrownResult);
+      // A stream refused at its first event (limits) answers like a query: its status, not a 200 stream.
+      const first = isAsyncIterable(outcome) ? await takeFirstEvent(outcome) : { refused: outcome };
+      if ('stream' in first) {
+        await writeSse(res, headers, first.stream, thrownResult);
         // Ended (or the client left, and the signal fired): a finished stream has nothing left to abort.
         res.off('close', abort);
         return;
       }
       res.off('close', abort);
-      finishErrors(outcome, requestId);
-      return writeSseSingle(res, headers, outcome);
+      finishErrors(first.refused, requestId);
+      return writeSseSingle(res, headers, first.refused);
     }
 
     const result = await settle(() => enveloped.execute(args) as Promise<ExecutionResult>);
@@ -273,18 +220,12 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     return writeJson(res, status, headers, stringifyResult(result));
   }
 
-  return (req, res) => {
+  return (req, res, body) => {
     const { headers } = req;
-    const declared = headers['content-length'];
-    const length = declared === undefined ? NaN : Number(declared);
     const lane = req.method === 'POST' && req.url === endpoint && JSON_CONTENT.test(headers['content-type'] ?? '') ? laneFor(headers.accept) : null;
-    // Chunked or oversized bodies, and everything else, keep Yoga's handling (and its 413).
-    if (lane === null || !(length >= 0 && length <= maxBodyBytes)) {
-      fallback(req, res);
-      return;
-    }
-    serve(req, res, length, lane).catch((error: unknown) => {
-      if (error === BODY_TRUNCATED) return;
+    // Other media types, methods and paths keep Yoga's handling (of the same, already bounded, body).
+    const answer = lane === null ? viaYoga(req, res, body) : serve(req, res, body, lane);
+    answer.catch((error: unknown) => {
       if (!res.headersSent) {
         writeJson(res, 500, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
       } else {

@@ -38,8 +38,9 @@ export interface AccountsService {
   revokeKey(id: string): Promise<StoredApiKey>;
   listKeys(): Promise<StoredApiKey[]>;
   findKey(id: string): Promise<StoredApiKey | undefined>;
-  usage(keyId: string, period: UsagePeriod): Promise<UsageSummary>;
-  budget(keyId: string, limits: KeyLimits): Promise<BudgetStatus | null>;
+  /** Usage of a subject (`key:<id>`, `jwt:<subject>`, `anon`: Principal.subject). */
+  usage(subject: string, period: UsagePeriod): Promise<UsageSummary>;
+  budget(subject: string, limits: KeyLimits): Promise<BudgetStatus | null>;
 }
 
 function daysOf(period: UsagePeriod, today: Date): string[] {
@@ -124,13 +125,13 @@ export function createAccountsService(deps: {
     },
     listKeys: () => keys.list(),
     findKey: (id) => keys.findById(id),
-    async usage(keyId, period) {
+    async usage(subject, period) {
       const days = daysOf(period, now());
-      return summarize(period, days, await deps.usage.read(keyId, days));
+      return summarize(period, days, await deps.usage.read(subject, days));
     },
-    async budget(keyId, limits) {
+    async budget(subject, limits) {
       if (!limits.budgetUsd) return null;
-      const spent = await deps.budgets.spent(budgetKey(keyId, auth.budgetPeriod, now()).key);
+      const spent = await deps.budgets.spent(budgetKey(subject, auth.budgetPeriod, now()).key);
       return { period: auth.budgetPeriod, limitUsd: limits.budgetUsd, spentUsd: spent / 1_000_000 };
     },
   };

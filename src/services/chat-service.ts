@@ -8,6 +8,8 @@ import type { Attempt, ChatCompletion, ChatStreamEvent, CompletionUsage, Gateway
 import { computeUsage, estimatePromptTokens, estimateTokens } from './compute-usage.js';
 import type { CachedCompletion, CompletionCache } from '../cache/completion-cache.js';
 import type { Admission, LimitsService } from './limits-service.js';
+import type { ConcurrencyLimit, Lease } from './concurrency-limit.js';
+import type { RoutePlan } from '../routing/plan-routes.js';
 import type { UsageMeter, UsageOutcome } from './usage-meter.js';
 import { assertModelAllowed, type Principal } from '../auth/principal.js';
 import { isGatewayError, type ErrorCode } from '../errors.js';
@@ -20,6 +22,17 @@ export interface ChatCall {
   requestId: string;
   /** Aborted when the client goes away or the server's shutdown grace ends. */
   signal: AbortSignal;
+  /**
+   * Limits already taken for this call by `admitOperation` (with its siblings of
+   * the same operation); without one, the call takes its own.
+   */
+  ticket?: ChatTicket;
+}
+
+/** One call's admission, taken ahead of the call with the rest of its operation. */
+export interface ChatTicket {
+  plan: RoutePlan;
+  admission: Admission;
 }
 
 export interface ChatService {
@@ -30,6 +43,14 @@ export interface ChatService {
    * a failure after it ends the stream with that error.
    */
   stream(request: GatewayChatRequest, call: ChatCall): AsyncGenerator<ChatStreamEvent>;
+  /**
+   * Admits several calls of one operation together, before any of them runs:
+   * allow-lists, routes, one concurrency slot for them all (they run one after
+   * another), then every call's requests, tokens and budget. Any refusal releases
+   * what was taken and throws, so no call runs. The caller passes each ticket to
+   * its call and releases the lease (and unused tickets) when the operation ends.
+   */
+  admitOperation(requests: readonly GatewayChatRequest[], principal: Principal): Promise<{ tickets: ChatTicket[]; lease: Lease }>;
 }
 
 export interface ChatServiceDeps {
@@ -37,6 +58,8 @@ export interface ChatServiceDeps {
   health: HealthRegistry;
   usage: UsageMeter;
   limits: LimitsService;
+  /** `maxConcurrentRequests`: a slot per model call in flight; none: no cap. */
+  concurrency?: ConcurrencyLimit;
   /** Tracing, metrics, audit: watch every completion. */
   observers?: readonly ChatObserver[];
   /** The completion cache, when enabled. */
@@ -111,7 +134,8 @@ async function open(target: Target, request: GatewayChatRequest, signal: AbortSi
       if (next.done) return { iterator, head, close };
       if (next.value.type === 'error') throw next.value.error;
       head.push(next.value);
-      if (next.value.type !== 'metadata') {
+      // Metadata and usage reported so far (Anthropic's message_start) are not the first token.
+      if (next.value.type !== 'metadata' && !(next.value.type === 'usage' && next.value.partial)) {
         watchdog.markPart();
         return { iterator, head, close };
       }
@@ -133,10 +157,14 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   };
   const { now } = attemptDeps;
 
-  /** Plans the route and takes the caller's limits, before any upstream call (the allow-list is checked by the caller). */
+  const NO_LEASE: Lease = { release: () => undefined };
+  const acquireLease = (call: ChatCall): Promise<Lease> =>
+    call.ticket || !deps.concurrency ? Promise.resolve(NO_LEASE) : deps.concurrency.acquire(call.principal);
+
+  /** Plans the route and takes the caller's limits (or uses its ticket), before any upstream call (the allow-list is checked by the caller). */
   async function admit(request: GatewayChatRequest, capability: 'chat' | 'streaming', call: ChatCall, attempts: Attempt[]) {
-    const plan = planner.plan(request.model, capability);
-    const admission = await limits.admit(call.principal, request, plan.candidates.map((candidate) => candidate.target));
+    const plan = call.ticket?.plan ?? planner.plan(request.model, capability);
+    const admission = call.ticket?.admission ?? (await limits.admit(call.principal, request, plan.candidates.map((candidate) => candidate.target)));
     const costAware = plan.strategyName === 'cheapest';
     const observation = observeRequest(observers, {
       requestId: call.requestId,
@@ -158,10 +186,15 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     };
   }
 
-  /** A cache hit as a completion: no attempts, nothing spent, counted as a request. */
+  /**
+   * A cache hit as a completion: no attempts, counted as a request. The client sees the cached answer's
+   * token counts at no cost; the meter, budgets and observers count no tokens (none were spent).
+   */
   function fromCache(hit: CachedCompletion, request: GatewayChatRequest, call: ChatCall, streaming: boolean, startedAt: number): ChatCompletion {
+    const { promptTokens, completionTokens } = hit.usage;
+    const answered = { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, costUsd: 0, estimated: false };
     const usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, estimated: false };
-    meter.record({ keyId: call.principal.keyId, model: hit.model, provider: hit.provider, ...usage, outcome: 'success' });
+    meter.record({ keyId: call.principal.keyId, subject: call.principal.subject, model: hit.model, provider: hit.provider, ...usage, outcome: 'success' });
     const latencyMs = now() - startedAt;
     observeRequest(observers, { requestId: call.requestId, keyId: call.principal.keyId, requested: request.model, streaming, body: request })?.finished({
       requestId: call.requestId,
@@ -179,12 +212,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       latencyMs,
       timeToFirstTokenMs: streaming ? latencyMs : null,
     });
-    return { ...hit, usage, cached: true, attempts: [], latencyMs };
+    return { ...hit, usage: answered, cached: true, attempts: [], latencyMs };
   }
 
   /** The cache key for this request, or undefined when it is not to be cached. */
   function cacheKeyFor(request: GatewayChatRequest, call: ChatCall): string | undefined {
-    return deps.cache?.keyFor(request, call.principal.keyId);
+    return deps.cache?.keyFor(request, call.principal.subject);
   }
 
   async function lookup(key: string): Promise<CachedCompletion | undefined> {
@@ -206,7 +239,11 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     if (!key || !deps.cache) return uncachedChat(request, call);
     const startedAt = now();
     const hit = await lookup(key);
-    if (hit) return fromCache(hit, request, call, false, startedAt);
+    if (hit) {
+      // Served without an upstream call: what was reserved for one goes back.
+      call.ticket?.admission.release();
+      return fromCache(hit, request, call, false, startedAt);
+    }
     // Identical concurrent requests share one upstream call; the others are served as cache hits.
     let leader = false;
     const completion = await deps.cache.singleFlight(key, async () => {
@@ -216,10 +253,20 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       return fresh;
     });
     if (leader) return completion;
+    call.ticket?.admission.release();
     return fromCache(completion, request, call, false, startedAt);
   }
 
   async function uncachedChat(request: GatewayChatRequest, call: ChatCall): Promise<ChatCompletion> {
+    const lease = await acquireLease(call);
+    try {
+      return await leasedChat(request, call);
+    } finally {
+      lease.release();
+    }
+  }
+
+  async function leasedChat(request: GatewayChatRequest, call: ChatCall): Promise<ChatCompletion> {
     const attempts: Attempt[] = [];
     const { admission, observation, ...options } = await admit(request, 'chat', call, attempts);
     let attempt;
@@ -238,7 +285,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     live.settle();
     const usage = computeUsage(live.target.model, result.usage);
     admission.settle(usage);
-    meter.record({ keyId: call.principal.keyId, model: live.target.model.id, provider: live.target.provider.id, ...usage, outcome: 'success' });
+    meter.record({ keyId: call.principal.keyId, subject: call.principal.subject, model: live.target.model.id, provider: live.target.provider.id, ...usage, outcome: 'success' });
     observation?.finished({
       requestId: call.requestId,
       keyId: call.principal.keyId,
@@ -294,6 +341,16 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   }
 
   async function* uncachedStream(request: GatewayChatRequest, call: ChatCall, cacheKey: string | undefined): AsyncGenerator<ChatStreamEvent> {
+    // Held until the stream ends, however it ends: the generator's finally runs on completion, error and return().
+    const lease = await acquireLease(call);
+    try {
+      yield* leasedStream(request, call, cacheKey);
+    } finally {
+      lease.release();
+    }
+  }
+
+  async function* leasedStream(request: GatewayChatRequest, call: ChatCall, cacheKey: string | undefined): AsyncGenerator<ChatStreamEvent> {
     const attempts: Attempt[] = [];
     const { admission, observation, ...options } = await admit(request, 'streaming', call, attempts);
     let attempt;
@@ -346,25 +403,37 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     let text = cacheKey ? '' : undefined;
     const toolCalls: ToolCall[] = [];
     const { target, watchdog } = live;
-    const keyId = call.principal.keyId;
+    const { keyId, subject } = call.principal;
     const model = target.model.id;
     const provider = target.provider.id;
     let id = '';
     let finishReason: ChatStreamEvent['finishReason'] = null;
     let reported: TokenUsage | undefined;
+    // Usage the upstream reported so far, and how much completion text it had counted (the rest is estimated).
+    let reportedSoFar: { promptTokens: number; completionTokens: number; characters: number } | undefined;
     let completionCharacters = 0;
     let outcome: UsageOutcome = 'cancelled';
     let failure: unknown;
     let finalUsage: CompletionUsage | undefined;
 
-    const usageSoFar = () =>
-      reported
-        ? computeUsage(target.model, reported)
-        : computeUsage(
-            target.model,
-            { promptTokens: estimatePromptTokens(request.messages), completionTokens: Math.ceil(completionCharacters / 4) || estimateTokens('') },
-            true,
-          );
+    const noteUsage = (part: Extract<ChatStreamPart, { type: 'usage' }>) => {
+      if (!part.partial) {
+        reported = part.usage;
+        return;
+      }
+      const counted = part.usage.completionTokens;
+      reportedSoFar = { promptTokens: part.usage.promptTokens, completionTokens: counted ?? 0, characters: counted === undefined ? 0 : completionCharacters };
+    };
+    /** What the upstream reported wins over estimates, on every way a stream ends; only what it has not counted yet is estimated. */
+    const usageSoFar = () => {
+      if (reported) return computeUsage(target.model, reported);
+      const unreported = Math.ceil((completionCharacters - (reportedSoFar?.characters ?? 0)) / 4);
+      if (reportedSoFar) {
+        const { promptTokens, completionTokens } = reportedSoFar;
+        return computeUsage(target.model, { promptTokens, completionTokens: completionTokens + unreported }, unreported > 0);
+      }
+      return computeUsage(target.model, { promptTokens: estimatePromptTokens(request.messages), completionTokens: unreported || estimateTokens('') }, true);
+    };
     const event = (delta: string | null, toolCallDeltas: ChatStreamEvent['toolCallDeltas']): ChatStreamEvent => ({
       id,
       model,
@@ -398,6 +467,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     let toolCallDelta: ToolCallDelta | null = null;
     /** Folds a part into the event being built when it continues it (counted and assembled). */
     const fold = (more: ChatStreamPart): boolean => {
+      if (more.type === 'usage' && more.partial) {
+        // Running usage (Gemini repeats it on every chunk) must not end a merge.
+        watchdog.markPart();
+        noteUsage(more);
+        return true;
+      }
       if (delta !== null && more.type === 'text-delta') {
         delta += more.text;
       } else if (toolCallDelta !== null && more.type === 'tool-call-delta' && more.index === toolCallDelta.index) {
@@ -490,7 +565,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
             finishReason = part.finishReason;
             continue;
           case 'usage':
-            reported = part.usage;
+            noteUsage(part);
             continue;
           case 'error':
             throw part.error;
@@ -502,7 +577,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const usage = (finalUsage = usageSoFar());
       outcome = 'success';
       admission.settle(usage);
-      meter.record({ keyId, model, provider, ...usage, outcome });
+      meter.record({ keyId, subject, model, provider, ...usage, outcome });
       if (!usage.estimated) {
         remember(cacheKey, { id, model, provider, content: text ?? null, toolCalls: toolCalls.filter(Boolean), finishReason: finishReason ?? 'other', usage });
       }
@@ -524,7 +599,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const usage = finalUsage ?? usageSoFar();
       if (outcome !== 'success') {
         admission.settle(usage);
-        meter.record({ keyId, model, provider, ...usage, outcome });
+        meter.record({ keyId, subject, model, provider, ...usage, outcome });
       }
       observation?.finished({
         requestId: call.requestId,
@@ -545,5 +620,23 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     }
   }
 
-  return { chat, stream };
+  async function admitOperation(requests: readonly GatewayChatRequest[], principal: Principal): Promise<{ tickets: ChatTicket[]; lease: Lease }> {
+    const plans = requests.map((request) => {
+      assertModelAllowed(principal, request.model);
+      return planner.plan(request.model, 'chat');
+    });
+    const lease = deps.concurrency ? await deps.concurrency.acquire(principal) : NO_LEASE;
+    try {
+      const admissions = await limits.admitAll(
+        principal,
+        requests.map((request, index) => ({ request, targets: (plans[index] as RoutePlan).candidates.map((candidate) => candidate.target) })),
+      );
+      return { tickets: admissions.map((admission, index) => ({ admission, plan: plans[index] as RoutePlan })), lease };
+    } catch (error: unknown) {
+      lease.release();
+      throw error;
+    }
+  }
+
+  return { chat, stream, admitOperation };
 }

@@ -12,9 +12,19 @@ export interface EmbeddingResult {
   costUsd: number | null;
 }
 
+export interface EmbeddingOptions {
+  /** Vector length to ask the upstream for; absent: the model's own. */
+  dimensions?: number;
+}
+
 /** Embeddings, batched: one upstream call per model for many inputs. */
 export interface EmbeddingService {
-  embedMany(model: string, inputs: readonly string[], call: { principal: Principal; requestId: string; signal: AbortSignal }): Promise<EmbeddingResult[]>;
+  embedMany(
+    model: string,
+    inputs: readonly string[],
+    call: { principal: Principal; requestId: string; signal: AbortSignal },
+    options?: EmbeddingOptions,
+  ): Promise<EmbeddingResult[]>;
 }
 
 export interface EmbeddingServiceDeps {
@@ -53,7 +63,7 @@ export function splitTokens(total: number, inputs: readonly string[]): number[] 
 export function createEmbeddingService(deps: EmbeddingServiceDeps): EmbeddingService {
   const { catalog, usage: meter, limits } = deps;
   return {
-    async embedMany(model, inputs, call) {
+    async embedMany(model, inputs, call, options = {}) {
       assertModelAllowed(call.principal, model);
       // MODEL_NOT_FOUND or BAD_USER_INPUT (not an embedding model) come from the catalog.
       const [target] = catalog.resolve(model, 'embeddings');
@@ -72,7 +82,8 @@ export function createEmbeddingService(deps: EmbeddingServiceDeps): EmbeddingSer
       );
       let answer;
       try {
-        answer = await provider.embed({ model: target.model.upstream, inputs: [...inputs] }, call.signal);
+        const request = { model: target.model.upstream, inputs: [...inputs], ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }) };
+        answer = await provider.embed(request, call.signal);
       } catch (error: unknown) {
         admission.settle(NO_USAGE);
         throw error;
@@ -89,6 +100,7 @@ export function createEmbeddingService(deps: EmbeddingServiceDeps): EmbeddingSer
       admission.settle({ promptTokens, completionTokens: 0, costUsd });
       meter.record({
         keyId: call.principal.keyId,
+        subject: call.principal.subject,
         model: target.model.id,
         provider: provider.id,
         promptTokens,

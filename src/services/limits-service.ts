@@ -14,6 +14,11 @@ const MINUTE_MS = 60_000;
 export interface Admission {
   /** Replaces the estimate with the real usage (zero tokens when the call failed). */
   settle(usage: { promptTokens: number; completionTokens: number; costUsd: number | null }): void;
+  /**
+   * Gives everything back, the request slot included: the call never went
+   * upstream (a cache hit, or another call of the same operation was refused).
+   */
+  release(): void;
 }
 
 export interface LimitsService {
@@ -22,16 +27,21 @@ export interface LimitsService {
    * before any upstream call. Throws RATE_LIMITED or BUDGET_EXCEEDED.
    */
   admit(principal: Principal, request: GatewayChatRequest, targets: readonly Target[]): Promise<Admission>;
+  /**
+   * All or nothing: admits every call in order, or, at the first refusal,
+   * releases those already admitted and throws that refusal.
+   */
+  admitAll(principal: Principal, calls: readonly { request: GatewayChatRequest; targets: readonly Target[] }[]): Promise<Admission[]>;
 }
 
-const NOTHING_HELD: Admission = { settle: () => undefined };
+const NOTHING_HELD: Admission = { settle: () => undefined, release: () => undefined };
 
-/** The store key of a caller's budget for the period containing `now`, and how long to keep it. */
-export function budgetKey(keyId: string, period: AuthConfig['budgetPeriod'], now: Date): { key: string; ttlMs: number } {
+/** The store key of a caller's budget (by Principal.subject) for the period containing `now`, and how long to keep it. */
+export function budgetKey(subject: string, period: AuthConfig['budgetPeriod'], now: Date): { key: string; ttlMs: number } {
   const iso = now.toISOString();
   return period === 'day'
-    ? { key: `budget:${keyId}:${iso.slice(0, 10)}`, ttlMs: 2 * 86_400_000 }
-    : { key: `budget:${keyId}:${iso.slice(0, 7)}`, ttlMs: 32 * 86_400_000 };
+    ? { key: `budget:${subject}:${iso.slice(0, 10)}`, ttlMs: 2 * 86_400_000 }
+    : { key: `budget:${subject}:${iso.slice(0, 7)}`, ttlMs: 32 * 86_400_000 };
 }
 
 function rateLimited(what: string, retryAfterMs: number): GatewayError {
@@ -54,11 +64,22 @@ export function createLimitsService(deps: {
   const { rateLimits, budgets } = deps;
   const now = deps.now ?? (() => new Date());
 
-  return {
+  const service: LimitsService = {
+    async admitAll(principal, calls) {
+      const admitted: Admission[] = [];
+      try {
+        for (const { request, targets } of calls) admitted.push(await service.admit(principal, request, targets));
+      } catch (error: unknown) {
+        for (const admission of admitted) admission.release();
+        throw error;
+      }
+      return admitted;
+    },
+
     async admit(principal, request, targets) {
       const { requestsPerMinute, tokensPerMinute, budgetUsd } = principal.limits;
       if (!requestsPerMinute && !tokensPerMinute && !budgetUsd) return NOTHING_HELD;
-      const id = principal.keyId;
+      const id = principal.subject;
       const undo: (() => Promise<void>)[] = [];
       const rollback = () => Promise.all(undo.map((step) => step())).catch(deps.onSettleError);
 
@@ -103,6 +124,12 @@ export function createLimitsService(deps: {
 
         let settled = false;
         return {
+          release() {
+            if (settled) return;
+            settled = true;
+            void rollback();
+            if (budgetUsd && reservedMicros !== 0) budgets.adjust(period.key, -reservedMicros, period.ttlMs).catch(deps.onSettleError);
+          },
           settle(usage) {
             if (settled) return;
             settled = true;
@@ -124,4 +151,5 @@ export function createLimitsService(deps: {
       }
     },
   };
+  return service;
 }

@@ -7,8 +7,10 @@ export type UsageOutcome = (typeof USAGE_OUTCOMES)[number];
 
 /** One completion's usage, recorded once, whatever its outcome. */
 export interface UsageRecord {
-  /** Who it is counted against (key id, JWT subject, or "anonymous"). */
+  /** Who called, as users know it (key id, JWT subject, or "anonymous"). */
   keyId: string;
+  /** What it is counted against: `key:<id>`, `jwt:<subject>` or `anon` (Principal.subject). */
+  subject: string;
   model: string;
   provider: string;
   promptTokens: number;
@@ -92,6 +94,7 @@ export function createUsageMeter(deps: { store: UsageStore; onError: (error: unk
       write({
         id: randomUUID(),
         keyId: usage.keyId,
+        subject: usage.subject,
         model: usage.model,
         day: now().toISOString().slice(0, 10),
         requests: 1,

@@ -39,11 +39,28 @@ export interface BudgetStore {
   spent(key: string): Promise<number>;
 }
 
-/** Counters per key id, model and UTC day. */
+/**
+ * Concurrency slots: at most `limit` live leases per key. A lease expires `ttlMs`
+ * after it was taken or last refreshed, so the slots of a replica that died come
+ * back on their own. Keys are opaque (the caller namespaces them).
+ */
+export interface LeaseStore {
+  /** Takes a slot for `holder` (unique per request) if fewer than `limit` live leases exist; refuses otherwise. */
+  acquire(key: string, holder: string, limit: number, ttlMs: number): Promise<boolean>;
+  /** Pushes a held lease's expiry to `ttlMs` from now (nothing when it is gone). */
+  refresh(key: string, holder: string, ttlMs: number): Promise<void>;
+  /** Frees the slot (idempotent). */
+  release(key: string, holder: string): Promise<void>;
+}
+
+/** Counters per caller subject, model and UTC day. */
 export interface UsageIncrement {
   /** Unique per increment: a retried write with the same id is applied once. */
   id: string;
+  /** The caller as users know it (key id, JWT subject, "anonymous"). */
   keyId: string;
+  /** What the counters are kept under: `key:<id>`, `jwt:<subject>` or `anon` (see Principal.subject). */
+  subject: string;
   model: string;
   /** `YYYY-MM-DD` (UTC). */
   day: string;
@@ -65,8 +82,8 @@ export interface UsageRow {
 
 export interface UsageStore {
   add(increment: UsageIncrement): Promise<void>;
-  /** Rows of one key for the given days (missing days/models are absent). */
-  read(keyId: string, days: readonly string[]): Promise<UsageRow[]>;
+  /** Rows of one subject (`key:<id>`, `jwt:<subject>`, `anon`) for the given days (missing days/models are absent). */
+  read(subject: string, days: readonly string[]): Promise<UsageRow[]>;
 }
 
 /** An API key as stored: never the secret, only its SHA-256. */
@@ -107,6 +124,7 @@ export interface Stores {
   readonly backend: 'memory' | 'redis';
   rateLimits: RateLimitStore;
   budgets: BudgetStore;
+  leases: LeaseStore;
   usage: UsageStore;
   keys: KeyStore;
   /** True when the backend answers (memory: always). */

@@ -1,11 +1,18 @@
 import type { Logger } from '../create-logger.js';
 import { GatewayError } from '../errors.js';
-import type { BudgetStore, RateLimitStore } from './store-types.js';
+import type { BudgetStore, LeaseStore, RateLimitStore } from './store-types.js';
+
+/** The stores limits are enforced with. */
+export interface LimitStores {
+  rateLimits: RateLimitStore;
+  budgets: BudgetStore;
+  leases: LeaseStore;
+}
 
 export interface FailoverOptions {
-  primary: { rateLimits: RateLimitStore; budgets: BudgetStore };
+  primary: LimitStores;
   /** Per-replica stores used while the primary is down, with policy "local". */
-  fallback: { rateLimits: RateLimitStore; budgets: BudgetStore };
+  fallback: LimitStores;
   policy: 'closed' | 'local';
   logger: Logger;
 }
@@ -15,7 +22,7 @@ export interface FailoverOptions {
  * calls with STORE_UNAVAILABLE, "local" keeps limiting per replica. One log
  * line when the store goes away and one when it is back, not one per request.
  */
-export function withFailover(options: FailoverOptions): { rateLimits: RateLimitStore; budgets: BudgetStore } {
+export function withFailover(options: FailoverOptions): LimitStores {
   const { primary, fallback, policy, logger } = options;
   let down = false;
   let lastSuccessAt = 0;
@@ -58,6 +65,12 @@ export function withFailover(options: FailoverOptions): { rateLimits: RateLimitS
       reserve: (...args) => guarded(() => primary.budgets.reserve(...args), () => fallback.budgets.reserve(...args)),
       adjust: (...args) => guarded(() => primary.budgets.adjust(...args), () => fallback.budgets.adjust(...args)),
       spent: (...args) => guarded(() => primary.budgets.spent(...args), () => fallback.budgets.spent(...args)),
+    },
+    // A Redis lease whose release fails in an outage expires on its own (limits.leaseTtlMs).
+    leases: {
+      acquire: (...args) => guarded(() => primary.leases.acquire(...args), () => fallback.leases.acquire(...args)),
+      refresh: (...args) => guarded(() => primary.leases.refresh(...args), () => fallback.leases.refresh(...args)),
+      release: (...args) => guarded(() => primary.leases.release(...args), () => fallback.leases.release(...args)),
     },
   };
 }

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page, type Request, type WebSocket } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
+import { startWireMock, type WireMock } from '../helpers/wire-mock.js';
+import { openaiFormat } from '../providers/wire/openai-format.js';
 
 /**
  * GraphiQL as served by the gateway, in a real (headless) Chromium: the page must load with no
@@ -108,6 +110,119 @@ describe('GraphiQL in a browser', () => {
       expect(deltas.join('')).toBe(PROMPT);
       expect(messages.some((message) => message.type === 'complete')).toBe(true);
       expectOnlyGateway(requests);
+    } finally {
+      await page.close();
+    }
+  }, TEST_TIMEOUT_MS);
+});
+
+/**
+ * A fresh `npm start` (the embedded default config, default limits): GraphiQL's own introspection
+ * query must pass, or the docs explorer says "Error fetching schema", the result pane shows a depth
+ * error, and autocompletion knows nothing.
+ */
+describe('GraphiQL on a fresh default gateway: schema introspection', () => {
+  let fresh: RunningGateway;
+  beforeAll(async () => {
+    fresh = await startGateway();
+  }, 60_000);
+  afterAll(() => fresh?.stop());
+
+  /** The page once GraphiQL has fetched the schema (its docs explorer lists the root types). */
+  async function openLoaded(): Promise<Page> {
+    const page = await browser.newPage();
+    await page.goto(fresh.url, { timeout: PAGE_TIMEOUT_MS });
+    await page.locator('[aria-label="Show Documentation Explorer"]').click({ timeout: PAGE_TIMEOUT_MS });
+    await page.locator('.graphiql-doc-explorer-root-type').first().waitFor({ timeout: PAGE_TIMEOUT_MS });
+    return page;
+  }
+
+  it('loads with no error in the result pane, and the docs list Query, Mutation and Subscription and open ChatInput', async () => {
+    const page = await openLoaded();
+    try {
+      const docs = page.locator('.graphiql-doc-explorer');
+      const roots = await docs.locator('.graphiql-doc-explorer-root-type + a').allTextContents();
+      expect(roots).toEqual(['Query', 'Mutation', 'Subscription']);
+      expect(await docs.textContent()).not.toContain('Error fetching schema');
+      const response = (await page.locator('.graphiql-response').textContent({ timeout: PAGE_TIMEOUT_MS })) ?? '';
+      expect(response).not.toMatch(/error|levels deep/i);
+
+      await docs.locator('a.graphiql-doc-explorer-type-name', { hasText: /^ChatInput$/ }).first().click({ timeout: PAGE_TIMEOUT_MS });
+      await page.waitForFunction(() => document.querySelector('.graphiql-doc-explorer-title')?.textContent === 'ChatInput', undefined, { timeout: PAGE_TIMEOUT_MS });
+      const chatInput = (await docs.textContent()) ?? '';
+      expect(chatInput).toContain('messages');
+      expect(chatInput).toContain('model');
+    } finally {
+      await page.close();
+    }
+  }, TEST_TIMEOUT_MS);
+
+  it('autocompletion offers chatStream in a subscription', async () => {
+    const page = await openLoaded();
+    try {
+      await page.locator('.graphiql-query-editor').click({ timeout: PAGE_TIMEOUT_MS });
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.type('subscription { chat');
+      await page.keyboard.press('Control+Space');
+      const suggestion = page.locator('.suggest-widget .monaco-list-row', { hasText: 'chatStream' });
+      await suggestion.first().waitFor({ timeout: PAGE_TIMEOUT_MS });
+      expect(await suggestion.first().getAttribute('aria-label')).toBe('chatStream');
+    } finally {
+      await page.close();
+    }
+  }, TEST_TIMEOUT_MS);
+});
+
+describe('GraphiQL shows a stream growing', () => {
+  const CHUNKS = ['Once', ' upon', ' a', ' time', ' there', ' was'];
+  let mock: WireMock;
+  let streamingGw: RunningGateway;
+
+  beforeAll(async () => {
+    mock = await startWireMock(openaiFormat);
+    streamingGw = await startGateway(`providers: [{ id: oai, type: openai, baseUrl: "${mock.origin}/v1", apiKey: sk-test }]\nmodels: [{ provider: oai, upstream: gpt }]\n`);
+  }, 60_000);
+  afterAll(async () => {
+    await streamingGw?.stop();
+    await mock?.close();
+  });
+
+  it('the result pane shows the text so far while the stream is still open', async () => {
+    // The upstream streams a few words, then holds the stream open: the pane must show them joined, not just the last one.
+    mock.script({ kind: 'hang', chunks: CHUNKS });
+    const aborts = mock.abortedCount;
+    const query = `subscription Story {
+  chatStream(input: { model: "oai/gpt", messages: [{ role: USER, content: "Tell me a story" }] }) {
+    text
+    done
+  }
+}`;
+    const page = await browser.newPage();
+    const frames: string[] = [];
+    page.on('websocket', (socket: WebSocket) => {
+      socket.on('framereceived', ({ payload }) => frames.push(typeof payload === 'string' ? payload : payload.toString('utf8')));
+    });
+    try {
+      await page.goto(`${streamingGw.url}?query=${encodeURIComponent(query)}`, { timeout: PAGE_TIMEOUT_MS });
+      await page.locator('.graphiql-execute-button').click({ timeout: PAGE_TIMEOUT_MS });
+      const pane = await waitForText(page, `"text": "${CHUNKS.join('')}"`);
+      expect(pane).toContain('"done": false');
+
+      // Every event carried the whole text so far, growing.
+      const texts = frames
+        .map((frame) => JSON.parse(frame) as { type: string; payload?: { data?: { chatStream?: { text: string } } } })
+        .filter((message) => message.type === 'next')
+        .map((message) => message.payload?.data?.chatStream?.text);
+      expect(texts.at(-1)).toBe(CHUNKS.join(''));
+      const lengths = texts.map((text) => text?.length ?? -1);
+      expect(texts.every((text) => text !== undefined && CHUNKS.join('').startsWith(text))).toBe(true);
+      expect(lengths).toEqual([...lengths].sort((x, y) => x - y));
+      expect(new Set(lengths).size).toBe(lengths.length);
+
+      // Stopping it in GraphiQL ends the upstream request.
+      await page.locator('.graphiql-execute-button').click({ timeout: PAGE_TIMEOUT_MS });
+      await mock.waitForAborts(aborts + 1, 10_000);
     } finally {
       await page.close();
     }

@@ -1,4 +1,4 @@
-import type { ChatStreamPart, FinishReason, TokenUsage, ToolCall } from '../../src/providers/contract.js';
+import type { ChatStreamPart, FinishReason, PartialTokenUsage, TokenUsage, ToolCall } from '../../src/providers/contract.js';
 import type { ProviderError } from '../../src/providers/provider-error.js';
 
 export interface CollectedStream {
@@ -6,16 +6,20 @@ export interface CollectedStream {
   deltas: string[];
   toolCalls: ToolCall[];
   finishReasons: FinishReason[];
+  /** Final usage parts (one in a well-formed stream). */
   usages: TokenUsage[];
+  /** Usage reported so far, before the end. */
+  partialUsages: PartialTokenUsage[];
   errors: ProviderError[];
-  partTypes: ChatStreamPart['type'][];
+  /** The part types in order; usage reported before the end is `partial-usage`. */
+  partTypes: (ChatStreamPart['type'] | 'partial-usage')[];
 }
 
 /** Drains a provider stream and assembles it the way a client would. */
 export async function collectStream(parts: AsyncIterable<ChatStreamPart>): Promise<CollectedStream> {
-  const result: CollectedStream = { text: '', deltas: [], toolCalls: [], finishReasons: [], usages: [], errors: [], partTypes: [] };
+  const result: CollectedStream = { text: '', deltas: [], toolCalls: [], finishReasons: [], usages: [], partialUsages: [], errors: [], partTypes: [] };
   for await (const part of parts) {
-    result.partTypes.push(part.type);
+    result.partTypes.push(part.type === 'usage' && part.partial ? 'partial-usage' : part.type);
     switch (part.type) {
       case 'text-delta':
         result.deltas.push(part.text);
@@ -32,7 +36,8 @@ export async function collectStream(parts: AsyncIterable<ChatStreamPart>): Promi
         result.finishReasons.push(part.finishReason);
         break;
       case 'usage':
-        result.usages.push(part.usage);
+        if (part.partial) result.partialUsages.push(part.usage);
+        else result.usages.push(part.usage);
         break;
       case 'error':
         result.errors.push(part.error);

@@ -30,8 +30,11 @@ export type Scenario =
   | { kind: 'malformed'; chunks: string[] }
   /** Streams `chunks`, then the provider's in-band error event. */
   | { kind: 'mid-stream-error'; chunks: string[]; message: string }
-  /** Streams `chunks`, then sends nothing until the client goes away. */
-  | { kind: 'hang'; chunks: string[] }
+  /**
+   * Streams `chunks`, then sends nothing until the client goes away. `promptTokens`: the input
+   * tokens the stream's opening reports where the format reports them early (Anthropic, Gemini).
+   */
+  | { kind: 'hang'; chunks: string[]; promptTokens?: number }
   /** Closes the connection without answering (ECONNRESET on the client). */
   | { kind: 'reset' };
 
@@ -45,8 +48,11 @@ export interface WireFormat {
   completion(scenario: SuccessScenario, model: string): unknown;
   /** The SSE data frames of a streamed answer, in order, without the final terminator. */
   streamFrames(scenario: SuccessScenario, model: string): string[];
-  /** Frames that start a stream whose text is `chunks` (no finish, no usage). */
-  partialFrames(chunks: string[], model: string): string[];
+  /**
+   * Frames that start a stream whose text is `chunks` (no finish; only the running usage a format
+   * reports early, with `promptTokens` input tokens where given).
+   */
+  partialFrames(chunks: string[], model: string, promptTokens?: number): string[];
   /** Frames that end a stream (e.g. `data: [DONE]`); may be empty. */
   terminator(): string[];
   /** The in-band error event sent mid-stream. */

@@ -133,7 +133,7 @@ export async function startWireMock(format: WireFormat, options: { frameSeparato
           res.end();
         return;
       case 'hang':
-        await writeFrames(res, format.partialFrames(scenario.chunks, model));
+        await writeFrames(res, format.partialFrames(scenario.chunks, model, scenario.promptTokens));
         await new Promise<void>((resolve) => (res.destroyed ? resolve() : res.on('close', resolve)));
         return;
     }

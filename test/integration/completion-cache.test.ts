@@ -59,7 +59,7 @@ describe('completion cache', () => {
     const second = await chat(gw);
     expect(mock.requests.length - before).toBe(1);
     expect(first.data?.chat).toMatchObject({ cached: false, message: { content: 'Four.' } });
-    expect(second.data?.chat).toMatchObject({ cached: true, message: { content: 'Four.' }, attempts: [], usage: { costUsd: 0, totalTokens: 0 } });
+    expect(second.data?.chat).toMatchObject({ cached: true, message: { content: 'Four.' }, attempts: [], usage: { promptTokens: 9, completionTokens: 4, totalTokens: 13, costUsd: 0 } });
   });
 
   it('keys on every parameter, bypasses with cache: false, and caches non-zero temperature only with cache: true', async () => {

@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/create-logger.js';
+import { createAuthenticator } from '../../src/auth/create-authenticator.js';
 import { createFastLane } from '../../src/server/fast-lane.js';
+import { hasBody, readBody } from '../../src/server/read-body.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 
 const KEY_LANE = 'sk-lane-0123456789abcdef';
@@ -33,18 +35,30 @@ cache: { responses: { enabled: false } }
     { KEY_LANE, KEY_YOGA },
   );
   const { yoga } = gw.gateway;
-  // The same Yoga behind the lane (recording what it hands back) and bare, as the reference.
+  // The same Yoga behind the lane (recording what is handed back to it) and bare, as the reference.
   const fellBack: string[] = [];
-  const handler = createFastLane({
-    yoga,
-    logger: createLogger({ level: 'silent' }),
-    maxBodyBytes: 65_536,
-    queries: true,
-    fallback: (req, res) => {
-      fellBack.push(`${req.method} ${req.url}`);
-      return yoga(req, res);
+  const recorded = new Proxy(yoga, {
+    get(target, property, receiver) {
+      if (property !== 'fetch') return Reflect.get(target, property, receiver) as unknown;
+      return (url: string, init: RequestInit) => {
+        const { pathname, search } = new URL(url);
+        fellBack.push(`${init.method} ${pathname}${search}`);
+        return target.fetch(url, init);
+      };
     },
   });
+  const laneHandler = createFastLane({
+    yoga: recorded,
+    authenticator: createAuthenticator({ auth: gw.gateway.config.auth, keys: gw.gateway.stores.keys }),
+    logger: createLogger({ level: 'silent' }), queries: true });
+  // As the gateway's HTTP handler does: bodies are read first, requests without one go to Yoga.
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    if (!hasBody(req)) {
+      fellBack.push(`${req.method} ${req.url}`);
+      return yoga(req, res);
+    }
+    return readBody(req, { maxBodyBytes: 65_536, requestTimeoutMs: 30_000 }).then((body) => laneHandler(req, res, body));
+  };
   lane = { ...(await listen(handler)), fellBack };
   yogaOnly = await listen(yoga);
 });

@@ -226,9 +226,9 @@ describe('OpenAI-compatible REST surface, through the official SDK', () => {
     });
 
     it('masks upstream failures as api_error without leaking the upstream body', async () => {
-      mock.script({ kind: 'status', status: 400, message: 'upstream says no' });
+      mock.script({ kind: 'status', status: 500, message: 'upstream broke' });
       const error = await expectError(client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] }), APIError);
-      expect(error.status).toBe(502);
+      expect(error.status).toBe(503);
       expect(error.type).toBe('api_error');
       expect(JSON.stringify(error.error)).not.toContain(UPSTREAM_SECRET);
     });

@@ -42,7 +42,7 @@ describe('redis stores', () => {
     expect(await client.get('sb:budget:month')).toBe('10');
     expect(await client.pttl('sb:budget:month')).toBeLessThanOrEqual(50_000);
 
-    const increment = { id: 'inc-1', keyId: 'k', model: 'x/y:z', day: '2025-01-01', requests: 1, promptTokens: 2, completionTokens: 3, costMicros: 4 };
+    const increment = { id: 'inc-1', keyId: 'k', subject: 'k', model: 'x/y:z', day: '2025-01-01', requests: 1, promptTokens: 2, completionTokens: 3, costMicros: 4 };
     await s.usage.add(increment);
     // A replay of the same increment (a write retried after a timeout) is not counted twice.
     await s.usage.add(increment);

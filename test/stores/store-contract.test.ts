@@ -70,7 +70,7 @@ function key(overrides: Partial<StoredApiKey> = {}): StoredApiKey {
 }
 
 function usage(overrides: Partial<UsageIncrement> = {}): UsageIncrement {
-  return { id: randomUUID(), keyId: 'k1', model: 'openai/gpt-4o-mini', day: '2025-01-01', requests: 1, promptTokens: 10, completionTokens: 5, costMicros: 7, ...overrides };
+  return { id: randomUUID(), keyId: 'k1', subject: 'k1', model: 'openai/gpt-4o-mini', day: '2025-01-01', requests: 1, promptTokens: 10, completionTokens: 5, costMicros: 7, ...overrides };
 }
 
 describe.each([memoryBackend(), redisBackend()])('$name stores', (backend) => {
@@ -199,13 +199,34 @@ describe.each([memoryBackend(), redisBackend()])('$name stores', (backend) => {
     });
   });
 
+  describe('leases', () => {
+    it('holds at most `limit` leases per key across replicas, each holder once, and frees them on release', async () => {
+      const key = `lease-${randomUUID()}`;
+      expect(await a.leases.acquire(key, 'h1', 2, 60_000)).toBe(true);
+      expect(await b.leases.acquire(key, 'h1', 2, 60_000)).toBe(true);
+      expect(await b.leases.acquire(key, 'h2', 2, 60_000)).toBe(true);
+      expect(await a.leases.acquire(key, 'h3', 2, 60_000)).toBe(false);
+      await b.leases.refresh(key, 'h1', 60_000);
+      await b.leases.release(key, 'h1');
+      await b.leases.release(key, 'h1');
+      expect(await a.leases.acquire(key, 'h3', 2, 60_000)).toBe(true);
+      expect(await a.leases.acquire(`${key}-other`, 'h4', 1, 60_000)).toBe(true);
+    });
+
+    it('admits exactly `limit` of 50 concurrent acquisitions over two replicas', async () => {
+      const key = `lease-${randomUUID()}`;
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).leases.acquire(key, `h${i}`, 7, 60_000)));
+      expect(results.filter(Boolean)).toHaveLength(7);
+    });
+  });
+
   describe('usage', () => {
     it('sums increments per model and day, and reads only the asked days', async () => {
       await a.usage.add(usage());
       await b.usage.add(usage({ requests: 2, promptTokens: 20, completionTokens: 1, costMicros: 3 }));
       await a.usage.add(usage({ model: 'anthropic/claude-haiku' }));
       await a.usage.add(usage({ day: '2025-01-02' }));
-      await a.usage.add(usage({ keyId: 'k2' }));
+      await a.usage.add(usage({ subject: 'k2' }));
       expect(await b.usage.read('k1', ['2025-01-02', '2025-01-01', '2024-12-31'])).toEqual([
         { model: 'openai/gpt-4o-mini', day: '2025-01-02', requests: 1, promptTokens: 10, completionTokens: 5, costMicros: 7 },
         { model: 'anthropic/claude-haiku', day: '2025-01-01', requests: 1, promptTokens: 10, completionTokens: 5, costMicros: 7 },
@@ -216,7 +237,7 @@ describe.each([memoryBackend(), redisBackend()])('$name stores', (backend) => {
     });
 
     it('sums 300 concurrent adds over two replicas exactly', async () => {
-      await Promise.all(Array.from({ length: 300 }, (_, i) => (i % 2 ? a : b).usage.add(usage({ keyId: 'busy', costMicros: 1_234 }))));
+      await Promise.all(Array.from({ length: 300 }, (_, i) => (i % 2 ? a : b).usage.add(usage({ subject: 'busy', costMicros: 1_234 }))));
       expect(await a.usage.read('busy', ['2025-01-01'])).toEqual([
         { model: 'openai/gpt-4o-mini', day: '2025-01-01', requests: 300, promptTokens: 3_000, completionTokens: 1_500, costMicros: 370_200 },
       ]);
@@ -224,7 +245,7 @@ describe.each([memoryBackend(), redisBackend()])('$name stores', (backend) => {
 
     it('round-trips model ids containing "|", ":" and "/"', async () => {
       const models = ['openrouter/meta-llama/llama-3:free', 'weird|model|id', 'a:b|c:d', 'ollama/qwen2.5:7b'];
-      for (const model of models) await a.usage.add(usage({ keyId: 'odd', model }));
+      for (const model of models) await a.usage.add(usage({ subject: 'odd', model }));
       const rows = await b.usage.read('odd', ['2025-01-01']);
       expect(rows.map((row) => row.model)).toEqual([...models].sort());
       for (const row of rows) expect(row).toMatchObject({ requests: 1, promptTokens: 10, completionTokens: 5, costMicros: 7 });

@@ -1,4 +1,4 @@
-import { parse, validate, type GraphQLError } from 'graphql';
+import { getIntrospectionQuery, parse, validate, type GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { operationLimitsRule, type OperationLimitsOptions } from '../../src/plugins/use-operation-limits.js';
 import { buildSchema } from '../../src/schema/build-schema.js';
@@ -154,5 +154,22 @@ describe('operationLimitsRule: cost', () => {
     const errors = limitErrors(document, { maxDepth: 3 });
     expect(errors).toHaveLength(1);
     expect(errors[0]?.message).toContain('4 levels');
+  });
+});
+
+describe('operationLimitsRule: introspection', () => {
+  const STANDARD = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
+
+  it('does not count __schema/__type against maxDepth and maxCost', () => {
+    expect(check(STANDARD, { maxDepth: 2, maxCost: 5 })).toEqual([]);
+  });
+
+  it('bounds introspection on its own', () => {
+    expect(limitErrors(STANDARD, { maxIntrospectionDepth: 14 }).map((error) => error.limit)).toEqual(['maxIntrospectionDepth']);
+    expect(limitErrors(STANDARD, { maxIntrospectionCost: 229 }).map((error) => error.limit)).toEqual(['maxIntrospectionCost']);
+  });
+
+  it('still counts the rest of the operation', () => {
+    expect(limitErrors(`{ __schema { queryType { name } } ${DEPTH_4.slice(1, -1)} }`, { maxDepth: 3 }).map((error) => error.limit)).toEqual(['maxDepth']);
   });
 });

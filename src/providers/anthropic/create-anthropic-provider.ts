@@ -44,6 +44,8 @@ async function* decodeAnthropicStream(id: string, events: AsyncIterable<SseEvent
       case 'message_start':
         mergeUsage(usage, event.message?.usage);
         yield { type: 'metadata', id: event.message?.id, model: event.message?.model };
+        // The prompt's tokens are known from here on: a stream cut short counts these, not an estimate.
+        if (event.message?.usage) yield { type: 'usage', usage: usageFromAnthropic(usage), partial: true };
         break;
       case 'content_block_start': {
         const block = event.content_block;
@@ -69,6 +71,7 @@ async function* decodeAnthropicStream(id: string, events: AsyncIterable<SseEvent
       }
       case 'message_delta':
         mergeUsage(usage, event.usage);
+        if (event.usage) yield { type: 'usage', usage: usageFromAnthropic(usage), partial: true };
         if (event.delta?.stop_reason && !finished) {
           finished = true;
           yield { type: 'finish', finishReason: mapAnthropicStopReason(event.delta.stop_reason) };

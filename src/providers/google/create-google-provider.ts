@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatRequest, ChatResult, ChatStreamPart, Provider, TokenUsage, ToolCall } from '../contract.js';
+import type { ChatRequest, ChatResult, ChatStreamPart, PartialTokenUsage, Provider, TokenUsage, ToolCall } from '../contract.js';
 import type { SseEvent } from '../http/parse-sse.js';
 import { relayUpstreamStream } from '../http/relay-upstream-stream.js';
 import { inBandError, malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
@@ -18,7 +18,10 @@ export interface GoogleProviderOptions {
 const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 
 
-/** Gemini GenerateContentResponse chunks to stream parts; usage (cumulative on chunks) is sent once, at the end. */
+/**
+ * Gemini GenerateContentResponse chunks to stream parts. Usage is cumulative on chunks: each
+ * chunk's goes out as partial usage (after that chunk's text, which it counts), the last as the total.
+ */
 async function* decodeGeminiStream(id: string, events: AsyncIterable<SseEvent>): AsyncGenerator<ChatStreamPart> {
   let sentMetadata = false;
   let finished = false;
@@ -45,7 +48,6 @@ async function* decodeGeminiStream(id: string, events: AsyncIterable<SseEvent>):
       sentMetadata = true;
       yield { type: 'metadata', id: chunk.responseId, model: chunk.modelVersion };
     }
-    if (chunk.usageMetadata) usage = chunk.usageMetadata;
     const candidate = chunk.candidates?.[0];
     for (const part of candidate?.content?.parts ?? []) {
       if (part.text && !part.thought) yield { type: 'text-delta', text: part.text };
@@ -60,6 +62,11 @@ async function* decodeGeminiStream(id: string, events: AsyncIterable<SseEvent>):
           argumentsDelta: JSON.stringify(part.functionCall.args ?? {}),
         };
       }
+    }
+    if (chunk.usageMetadata) {
+      usage = chunk.usageMetadata;
+      const partial = partialUsageOf(usage);
+      if (partial) yield { type: 'usage', usage: partial, partial: true };
     }
     if (finished) continue;
     if (candidate?.finishReason) {
@@ -83,6 +90,13 @@ function usageOf(usage: GeminiUsage | undefined): TokenUsage {
     promptTokens: usage?.promptTokenCount ?? 0,
     completionTokens: (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0),
   };
+}
+
+/** Running usage: intermediate chunks count the prompt, and candidates only once Gemini has counted them. */
+function partialUsageOf(usage: GeminiUsage): PartialTokenUsage | undefined {
+  if (typeof usage.promptTokenCount !== 'number') return undefined;
+  const counted = usage.candidatesTokenCount !== undefined || usage.thoughtsTokenCount !== undefined;
+  return counted ? usageOf(usage) : { promptTokens: usage.promptTokenCount };
 }
 
 /** A provider for the Google Gemini API (`generateContent` / `streamGenerateContent`). */

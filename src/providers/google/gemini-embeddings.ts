@@ -27,7 +27,11 @@ export function createGeminiEmbed(
   return async (request, signal) => {
     const url = `${base}/models/${encodeURIComponent(request.model)}:batchEmbedContents`;
     const body = {
-      requests: request.inputs.map((text) => ({ model: `models/${request.model}`, content: { parts: [{ text }] } })),
+      requests: request.inputs.map((text) => ({
+        model: `models/${request.model}`,
+        content: { parts: [{ text }] },
+        ...(request.dimensions === undefined ? {} : { outputDimensionality: request.dimensions }),
+      })),
     };
     const response = await sendUpstream(transport, { provider: id, url, headers, body, signal });
     const answer = (await readJson(id, response, signal)) as GeminiBatchEmbedBody | null;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChatMessage, ChatRequest, ChatResult, ChatStreamPart, EmbeddingRequest, EmbeddingResponse, Provider } from '../contract.js';
+import type { ChatMessage, ChatRequest, ChatResult, ChatStreamPart, EmbeddingRequest, EmbeddingResponse, Provider, ToolCall } from '../contract.js';
 import { ProviderError } from '../provider-error.js';
 import { embedLocally } from './local-embeddings.js';
+import { answerWithTools, splitArguments } from './local-tools-model.js';
 
 export interface LocalProviderOptions {
   id: string;
@@ -32,6 +33,10 @@ function countPromptTokens(messages: readonly ChatMessage[]): number {
 }
 
 function answerTokens(request: ChatRequest, id: string): string[] {
+  if (request.model === 'tools') {
+    const answer = answerWithTools(request, '');
+    return splitLocalTokens(answer.kind === 'text' ? answer.text : '');
+  }
   if (request.model === 'echo') {
     const last = [...request.messages].reverse().find((message) => message.role === 'user');
     return splitLocalTokens(last?.content || '(nothing to echo)');
@@ -41,22 +46,37 @@ function answerTokens(request: ChatRequest, id: string): string[] {
     return Array.from({ length: count }, (_, index) => `${index === 0 ? '' : ' '}${LOREM[index % LOREM.length] ?? ''}`);
   }
   const what = request.model === 'embed' ? 'chat model "embed" (embed is an embedding model)' : `model "${request.model}"`;
-  throw new ProviderError('UPSTREAM_REJECTED', `Provider "${id}" has no ${what} (it serves echo and lorem).`, {
+  throw new ProviderError('UPSTREAM_REJECTED', `Provider "${id}" has no ${what} (it serves echo, lorem and tools).`, {
     provider: id,
     status: 404,
     retryable: false,
   });
 }
 
+/** The tool call the `tools` model makes for this request, if it makes one. */
+function toolCallOf(request: ChatRequest): ToolCall | undefined {
+  if (request.model !== 'tools') return undefined;
+  const answer = answerWithTools(request, `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`);
+  return answer.kind === 'call' ? answer.call : undefined;
+}
+
 /** Cuts the answer at maxTokens; the finish reason says whether it was cut. */
 function plan(request: ChatRequest, id: string) {
+  const toolCall = toolCallOf(request);
+  if (toolCall) {
+    const pieces = splitArguments(toolCall.arguments);
+    return { tokens: [], toolCall, pieces, finishReason: 'tool_calls' as const, promptTokens: countPromptTokens(request.messages), completionTokens: pieces.length };
+  }
   const tokens = answerTokens(request, id);
   const limit = request.maxTokens ?? Number.POSITIVE_INFINITY;
   const kept = tokens.length > limit ? tokens.slice(0, limit) : tokens;
   return {
     tokens: kept,
+    toolCall: undefined,
+    pieces: [],
     finishReason: kept.length < tokens.length ? ('length' as const) : ('stop' as const),
     promptTokens: countPromptTokens(request.messages),
+    completionTokens: kept.length,
   };
 }
 
@@ -74,10 +94,10 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
     return {
       id: `local-${randomUUID()}`,
       model: request.model,
-      content: answer.tokens.join(''),
-      toolCalls: [],
+      content: answer.toolCall ? null : answer.tokens.join(''),
+      toolCalls: answer.toolCall ? [answer.toolCall] : [],
       finishReason: answer.finishReason,
-      usage: { promptTokens: answer.promptTokens, completionTokens: answer.tokens.length },
+      usage: { promptTokens: answer.promptTokens, completionTokens: answer.completionTokens },
     };
   }
 
@@ -85,18 +105,30 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
     signal.throwIfAborted();
     const answer = plan(request, id);
     yield { type: 'metadata', id: `local-${randomUUID()}`, model: request.model };
-    for (const token of answer.tokens) {
-      if (tokenDelayMs > 0) {
-        // Surface the caller's abort reason, as the HTTP adapters do, not a generic AbortError.
-        await sleep(tokenDelayMs, undefined, { signal }).catch((error: unknown) => {
-          signal.throwIfAborted();
-          throw error;
-        });
+    const pause = async () => {
+      if (tokenDelayMs <= 0) return;
+      // Surface the caller's abort reason, as the HTTP adapters do, not a generic AbortError.
+      await sleep(tokenDelayMs, undefined, { signal }).catch((error: unknown) => {
+        signal.throwIfAborted();
+        throw error;
+      });
+    };
+    const call = answer.toolCall;
+    if (call) {
+      // As real models stream a call: id and name first, then the arguments JSON in pieces.
+      await pause();
+      yield { type: 'tool-call-delta', index: 0, id: call.id, name: call.name };
+      for (const piece of answer.pieces) {
+        await pause();
+        yield { type: 'tool-call-delta', index: 0, argumentsDelta: piece };
       }
+    }
+    for (const token of answer.tokens) {
+      await pause();
       yield { type: 'text-delta', text: token };
     }
     yield { type: 'finish', finishReason: answer.finishReason };
-    yield { type: 'usage', usage: { promptTokens: answer.promptTokens, completionTokens: answer.tokens.length } };
+    yield { type: 'usage', usage: { promptTokens: answer.promptTokens, completionTokens: answer.completionTokens } };
   }
 
   async function embed(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResponse> {

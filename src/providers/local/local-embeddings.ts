@@ -16,6 +16,14 @@ export function localEmbedding(text: string): number[] {
   return raw.map((value) => value / norm);
 }
 
+/** The first `size` values, normalised again to length 1 (as OpenAI shortens its vectors). */
+function shortened(vector: number[], size: number): number[] {
+  if (size === vector.length) return vector;
+  const head = vector.slice(0, size);
+  const norm = Math.hypot(...head) || 1;
+  return head.map((value) => value / norm);
+}
+
 /** The local provider's `embed`: serves only the `embed` model; one token per word, as the demo chat models count. */
 export function embedLocally(id: string, request: EmbeddingRequest, signal: AbortSignal): EmbeddingResponse {
   signal.throwIfAborted();
@@ -26,8 +34,16 @@ export function embedLocally(id: string, request: EmbeddingRequest, signal: Abor
       retryable: false,
     });
   }
+  const size = request.dimensions ?? LOCAL_EMBEDDING_DIMENSIONS;
+  if (!Number.isInteger(size) || size < 1 || size > LOCAL_EMBEDDING_DIMENSIONS) {
+    throw new ProviderError('UPSTREAM_REJECTED', `Provider "${id}" embeds with 1 to ${LOCAL_EMBEDDING_DIMENSIONS} dimensions, not ${size}.`, {
+      provider: id,
+      status: 400,
+      retryable: false,
+    });
+  }
   return {
-    vectors: request.inputs.map(localEmbedding),
+    vectors: request.inputs.map((text) => shortened(localEmbedding(text), size)),
     usage: { promptTokens: request.inputs.reduce((sum, text) => sum + (text.match(/\S+/g)?.length ?? 0), 0) },
   };
 }

@@ -2,7 +2,7 @@ import type { ModelCapability } from '../../config/config-schema.js';
 
 /** The demo models the built-in `local` provider serves. */
 export interface LocalModelSpec {
-  upstream: 'echo' | 'lorem' | 'embed';
+  upstream: 'echo' | 'lorem' | 'tools' | 'embed';
   description: string;
   capabilities: ModelCapability[];
 }
@@ -19,6 +19,12 @@ export const LOCAL_MODELS: readonly LocalModelSpec[] = [
     description:
       'Demo model (built in, offline, free): writes placeholder Latin text up to maxTokens (default 64), streamed token by token.',
     capabilities: ['chat', 'streaming'],
+  },
+  {
+    upstream: 'tools',
+    description:
+      'Demo model (built in, offline, free) for tool calling: given tools, it streams a call of the first one (or the one toolChoice names) with the last user message as its first string argument; given the tool results, it answers in text with them.',
+    capabilities: ['chat', 'streaming', 'tools'],
   },
   {
     upstream: 'embed',

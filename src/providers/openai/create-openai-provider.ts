@@ -57,9 +57,11 @@ async function* decodeOpenAIStream(id: string, events: AsyncIterable<SseEvent>):
       }
     }
     if (chunk.usage) {
+      // Some servers (vLLM's continuous usage stats) report running usage on every chunk: before the finish, it is partial.
       yield {
         type: 'usage',
         usage: { promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 },
+        ...(finished ? {} : { partial: true }),
       };
     }
   }

@@ -21,7 +21,7 @@ export function createOpenAIEmbed(
   transport: UpstreamTransport,
 ): (request: EmbeddingRequest, signal: AbortSignal) => Promise<EmbeddingResponse> {
   return async (request, signal) => {
-    const body = { model: request.model, input: request.inputs };
+    const body = { model: request.model, input: request.inputs, ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }) };
     const response = await sendUpstream(transport, { provider: id, url, headers, body, signal });
     const answer = (await readJson(id, response, signal)) as OpenAIEmbeddingsBody | null;
     if (answer?.error) {

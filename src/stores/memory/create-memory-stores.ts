@@ -1,6 +1,7 @@
 import type { Stores } from '../store-types.js';
 import { createMemoryBudgets } from './memory-budgets.js';
 import { createMemoryKeys } from './memory-keys.js';
+import { createMemoryLeases } from './memory-leases.js';
 import { createMemoryRateLimits } from './memory-rate-limits.js';
 import { createMemoryUsage } from './memory-usage.js';
 
@@ -19,6 +20,7 @@ export function createMemoryStores(options: MemoryStoresOptions = {}): Stores {
     backend: 'memory',
     rateLimits: createMemoryRateLimits(now),
     budgets: createMemoryBudgets(now),
+    leases: createMemoryLeases(now),
     usage: createMemoryUsage(),
     keys: createMemoryKeys(),
     async ping() {

@@ -2,7 +2,7 @@ import { sortUsageRows, toInteger, uniqueDays } from '../store-order.js';
 import type { UsageRow, UsageStore } from '../store-types.js';
 
 /**
- * Usage counters in one process: key id → day → model → row. Unlike Redis
+ * Usage counters in one process: subject → day → model → row. Unlike Redis
  * there is no 400-day expiry: a process does not live that long.
  */
 export function createMemoryUsage(): UsageStore {
@@ -10,8 +10,8 @@ export function createMemoryUsage(): UsageStore {
 
   return {
     async add(increment) {
-      let byDay = byKey.get(increment.keyId);
-      if (!byDay) byKey.set(increment.keyId, (byDay = new Map()));
+      let byDay = byKey.get(increment.subject);
+      if (!byDay) byKey.set(increment.subject, (byDay = new Map()));
       let byModel = byDay.get(increment.day);
       if (!byModel) byDay.set(increment.day, (byModel = new Map()));
       let row = byModel.get(increment.model);
@@ -25,8 +25,8 @@ export function createMemoryUsage(): UsageStore {
       row.costMicros += toInteger(increment.costMicros);
     },
 
-    async read(keyId, days) {
-      const byDay = byKey.get(keyId);
+    async read(subject, days) {
+      const byDay = byKey.get(subject);
       const rows: UsageRow[] = [];
       for (const day of uniqueDays(days)) {
         // Copies: callers must not be able to change the stored counters.

@@ -3,6 +3,7 @@ import type { Stores } from '../store-types.js';
 import { defineScripts } from './lua-scripts.js';
 import { createRedisBudgets } from './redis-budgets.js';
 import { createRedisKeys } from './redis-keys.js';
+import { createRedisLeases } from './redis-leases.js';
 import { createRedisRateLimits } from './redis-rate-limits.js';
 import { createRedisUsage } from './redis-usage.js';
 
@@ -37,6 +38,7 @@ export function createRedisStores(options: RedisStoresOptions): RedisStores {
     backend: 'redis',
     rateLimits: createRedisRateLimits(scripts, keyPrefix),
     budgets: createRedisBudgets(client, scripts, keyPrefix),
+    leases: createRedisLeases(scripts, keyPrefix),
     usage: createRedisUsage(client, keyPrefix),
     keys,
     ready: () => keys.ready(),

@@ -129,7 +129,32 @@ export interface ScriptedClient {
     costMicros: number,
     retentionSeconds: number,
   ): Promise<number>;
+  switchboardLeaseAcquire(set: string, holder: string, ttlMs: number, limit: number): Promise<number>;
+  switchboardLeaseRefresh(set: string, holder: string, ttlMs: number): Promise<number>;
+  switchboardLeaseRelease(set: string, holder: string): Promise<number>;
 }
+
+/*
+ * Concurrency leases: a sorted set of holder → expiry (server ms, from TIME, so
+ * replica clocks do not matter). The set's own PEXPIRE follows its latest lease.
+ */
+const leasePrelude = `local time = redis.call('TIME')
+local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local ttl = tonumber(ARGV[2])`;
+
+/** KEYS: set. ARGV: holder, ttlMs, limit. Returns 1 when the lease is held, 0 when every slot is taken. */
+const leaseAcquire = `${leasePrelude}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowMs)
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], nowMs + ttl, ARGV[1])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1`;
+
+/** KEYS: set. ARGV: holder, ttlMs. Extends a live lease (XX: a lease that expired is not revived). */
+const leaseRefresh = `${leasePrelude}
+local updated = redis.call('ZADD', KEYS[1], 'XX', 'CH', nowMs + ttl, ARGV[1])
+if updated == 1 and redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return updated`;
 
 const scripts: Record<keyof ScriptedClient, { numberOfKeys: number; lua: string }> = {
   switchboardRateTake: { numberOfKeys: 1, lua: rateTake },
@@ -140,6 +165,9 @@ const scripts: Record<keyof ScriptedClient, { numberOfKeys: number; lua: string 
   switchboardKeyUpsert: { numberOfKeys: 2, lua: keyUpsert },
   switchboardKeyRevoke: { numberOfKeys: 2, lua: keyRevoke },
   switchboardUsageAdd: { numberOfKeys: 2, lua: usageAdd },
+  switchboardLeaseAcquire: { numberOfKeys: 1, lua: leaseAcquire },
+  switchboardLeaseRefresh: { numberOfKeys: 1, lua: leaseRefresh },
+  switchboardLeaseRelease: { numberOfKeys: 1, lua: `return redis.call('ZREM', KEYS[1], ARGV[1])` },
 };
 
 /** Defines the scripts on `client` (idempotent: redefining replaces the same script). */

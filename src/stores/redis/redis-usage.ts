@@ -9,13 +9,13 @@ const RETENTION_SECONDS = 400 * 24 * 60 * 60;
 type Counter = 'requests' | 'promptTokens' | 'completionTokens' | 'costMicros';
 
 /**
- * Usage as one hash per key and day, `${prefix}usage:{keyId}:day`, fields
- * `${model}|${counter}`. The braces are a cluster hash tag: all days of a key
+ * Usage as one hash per subject and day, `${prefix}usage:{subject}:day`, fields
+ * `${model}|${counter}`. The braces are a cluster hash tag: all days of a subject
  * share a slot, so reading several days is one pipeline. Model ids may contain
  * `|` and `:`; counter names cannot, so fields split at the LAST `|`.
  */
 export function createRedisUsage(client: Redis | Cluster, prefix: string): UsageStore {
-  const hashKey = (keyId: string, day: string) => `${prefix}usage:{${keyId}}:${day}`;
+  const hashKey = (subject: string, day: string) => `${prefix}usage:{${subject}}:${day}`;
   const scripted = defineScripts(client);
 
   return {
@@ -23,8 +23,8 @@ export function createRedisUsage(client: Redis | Cluster, prefix: string): Usage
       // One script: a reader never sees a request counted without its tokens and cost,
       // and a replayed increment (same id) is not counted twice.
       await scripted.switchboardUsageAdd(
-        hashKey(increment.keyId, increment.day),
-        `${prefix}usage:{${increment.keyId}}:seen:${increment.id}`,
+        hashKey(increment.subject, increment.day),
+        `${prefix}usage:{${increment.subject}}:seen:${increment.id}`,
         increment.model,
         toInteger(increment.requests),
         toInteger(increment.promptTokens),
@@ -34,10 +34,10 @@ export function createRedisUsage(client: Redis | Cluster, prefix: string): Usage
       );
     },
 
-    async read(keyId, days) {
+    async read(subject, days) {
       const wanted = uniqueDays(days);
       const pipeline = client.pipeline();
-      for (const day of wanted) pipeline.hgetall(hashKey(keyId, day));
+      for (const day of wanted) pipeline.hgetall(hashKey(subject, day));
       const results = (await pipeline.exec()) ?? [];
       const rows: UsageRow[] = [];
       wanted.forEach((day, index) => {

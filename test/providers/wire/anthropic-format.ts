@@ -90,8 +90,8 @@ export const anthropicFormat: WireFormat = {
       usage: usageOf(scenario),
     };
   },
-  partialFrames(chunks, model) {
-    return [messageStart(model, 0), ...textBlockFrames(0, chunks)];
+  partialFrames(chunks, model, promptTokens = 0) {
+    return [messageStart(model, promptTokens), ...textBlockFrames(0, chunks)];
   },
   streamFrames(scenario, model) {
     const frames = [messageStart(model, scenario.usage.promptTokens), frame('ping', {})];

@@ -74,8 +74,8 @@ export const googleFormat: WireFormat = {
     const parts = scenario.kind === 'text' ? [{ text: scenario.chunks.join('') }] : callParts(scenario);
     return response(model, parts, { finishReason: finishOf(scenario), usage: usageOf(scenario) });
   },
-  partialFrames(chunks, model) {
-    return chunks.map((text) => frame(response(model, [{ text }], { usage: runningUsage(3) })));
+  partialFrames(chunks, model, promptTokens = 3) {
+    return chunks.map((text) => frame(response(model, [{ text }], { usage: runningUsage(promptTokens) })));
   },
   streamFrames(scenario, model) {
     const last = { finishReason: finishOf(scenario), usage: usageOf(scenario) };

@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CorsConfig } from '../config/config-schema.js';
+
+const ALLOWED_METHODS = 'GET, POST, OPTIONS';
+/** Response headers a browser script may read: what clients need to retry and to report. */
+const EXPOSED_HEADERS = 'retry-after, retry-after-ms, x-request-id, x-should-retry';
+/** A list of header names (RFC 9110 tokens), as a browser sends in Access-Control-Request-Headers. */
+const HEADER_LIST = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:\s*,\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*$/;
+
+/**
+ * The CORS response headers for a request from `origin`, the same for `/graphql`, `/v1` and
+ * `/metrics`. With `origins: '*'` any page may call, without credentials (the literal `*` is sent,
+ * never the caller's Origin reflected). With a list, only a listed origin is named, and only then
+ * may `allow-credentials` be sent; the opaque origin `null` never matches (sandboxed frames and
+ * `file:` pages all share it).
+ */
+export function corsHeadersFor(cors: CorsConfig, origin: string | undefined): Record<string, string> {
+  if (cors.origins === '*') return { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS };
+  // The answer depends on the Origin: caches must keep one per origin.
+  const headers: Record<string, string> = { vary: 'Origin' };
+  if (origin === undefined || origin === 'null' || !cors.origins.includes(origin)) return headers;
+  headers['access-control-allow-origin'] = origin;
+  headers['access-control-expose-headers'] = EXPOSED_HEADERS;
+  if (cors.credentials) headers['access-control-allow-credentials'] = 'true';
+  return headers;
+}
+
+/**
+ * Sets the CORS headers on every answer, and answers a preflight (`OPTIONS`) itself with 204:
+ * the methods the gateway serves and the headers the page asked for (any header is harmless
+ * once the origin is allowed; the origin is the gate). Returns true when the request was answered.
+ */
+export function applyCors(cors: CorsConfig, req: IncomingMessage, res: ServerResponse): boolean {
+  const headers = corsHeadersFor(cors, req.headers.origin);
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  if (req.method !== 'OPTIONS') return false;
+  const asked = req.headers['access-control-request-headers'];
+  const allowed = 'access-control-allow-origin' in headers;
+  const preflight: Record<string, string> = { allow: ALLOWED_METHODS, 'content-length': '0', vary: headers.vary ? 'Origin, Access-Control-Request-Headers' : 'Access-Control-Request-Headers' };
+  if (allowed) {
+    preflight['access-control-allow-methods'] = ALLOWED_METHODS;
+    preflight['access-control-max-age'] = String(cors.maxAgeSeconds);
+    if (asked !== undefined && HEADER_LIST.test(asked)) preflight['access-control-allow-headers'] = asked;
+  }
+  res.writeHead(204, preflight);
+  res.end();
+  return true;
+}

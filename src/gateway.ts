@@ -204,7 +204,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   // One door: CORS, then the OpenAI-compatible REST surface, then GraphQL with its body read by one reader.
   const handler = createHttpHandler({ server: config.server, rest, graphql, withoutBody: yoga, draining: () => draining, logger });
   const server = createServer({ keepAliveTimeout: 65_000, ...nodeTimeouts(config.server.requestTimeoutMs) }, handler);
-  const websockets = attachGraphQLWs(server, yoga, { maxPayloadBytes: config.server.maxBodyBytes, authenticator });
+  const websockets = attachGraphQLWs(server, yoga, { maxPayloadBytes: config.server.maxBodyBytes, authenticator, logger });
   let stopping: Promise<void> | undefined;
 
   // Requests (including SSE streams) still being answered; drain waits for them.

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.js';
 import { readBody } from '../server/read-body.js';
+import { jsonDeeperThan, MAX_JSON_BODY_DEPTH } from './json-depth.js';
 
 /**
  * Reads a JSON body with the gateway's one body reader (read-body.ts): refuses (413) more than
@@ -10,11 +11,17 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number, reque
   const body = await readBody(req, { maxBodyBytes: maxBytes, requestTimeoutMs });
   const text = body.toString('utf8');
   if (!text.trim()) throw new GatewayError('BAD_USER_INPUT', 'Expected a JSON request body, but got none.');
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     throw new GatewayError('BAD_USER_INPUT', 'The request body is not valid JSON.');
   }
+  // A 100,000-level body parses fine, then overflows the stack of whatever recurses through it next.
+  if (jsonDeeperThan(value, MAX_JSON_BODY_DEPTH)) {
+    throw new GatewayError('BAD_USER_INPUT', `The request body nests objects and arrays deeper than ${MAX_JSON_BODY_DEPTH} levels.`);
+  }
+  return value;
 }
 
 /** Sends a complete JSON answer. */

@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { markRequestErrors, maskGatewayError, withoutHttpExtensions } from '../plugins/use-error-codes.js';
 import type { Authenticator } from '../auth/create-authenticator.js';
+import type { Logger } from '../create-logger.js';
 import { authenticateInitial } from '../plugins/use-authenticate-first.js';
 import { credentialOf, type GatewayYoga, type InitialContext } from './create-yoga.js';
+import { serveGraphQLWs } from './serve-graphql-ws.js';
 
 const CLOSE_HANDSHAKE_MS = 1_000;
 /** graphql-ws's close code for missing credentials (bad ones get 4403 Forbidden). */
@@ -33,7 +34,7 @@ export interface GraphQLWsHandle {
 export function attachGraphQLWs(
   server: Server,
   yoga: GatewayYoga,
-  options: { maxPayloadBytes: number; authenticator: Authenticator },
+  options: { maxPayloadBytes: number; authenticator: Authenticator; logger: Logger },
 ): GraphQLWsHandle {
   const { authenticator } = options;
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: options.maxPayloadBytes });
@@ -47,7 +48,7 @@ export function attachGraphQLWs(
     if (ids.size === 0) active.delete(context);
   }
 
-  useServer(
+  serveGraphQLWs(
     {
       // Credentials are checked once at connection_init (and again per operation, for revocations).
       onConnect: async (context) => {
@@ -113,6 +114,7 @@ export function attachGraphQLWs(
       onClose: (context) => untrack(context),
     },
     wss,
+    options.logger.child({ component: 'graphql-ws' }),
   );
 
   return {

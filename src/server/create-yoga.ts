@@ -13,6 +13,7 @@ import { useIntrospectionPolicy } from '../plugins/use-introspection-policy.js';
 import { maskGatewayError, useRequestErrorCodes } from '../plugins/use-error-codes.js';
 import { useOperationLimits } from '../plugins/use-operation-limits.js';
 import { useOperationLog } from '../plugins/use-operation-log.js';
+import { useRootSubscriptionDirectives } from '../plugins/use-root-subscription-directives.js';
 import { useSseRefusals } from '../plugins/use-sse-refusals.js';
 import { requestIdOf, useRequestId } from '../plugins/use-request-id.js';
 import type { Authenticator } from '../auth/create-authenticator.js';
@@ -182,6 +183,8 @@ export function createGatewayYoga(options: {
       // during validation, swaps OverlappingFieldsCanBeMergedRule for a defer-aware one: hence here, with the
       // validation plugins. queryCache stores the merged result, so a repeat of a deferred query arrives whole.
       useDeferStream(),
+      // During validation: graphql-js 16 throws on @skip/@include at a subscription's root; refused instead.
+      useRootSubscriptionDirectives(),
       // During validation: nothing over the limits reaches a resolver.
       useOperationLimits({
         maxDepth: server.maxDepth,

@@ -62,6 +62,7 @@ export function createAdmitter(deps: AdmissionDeps): Admitter {
       const observation = observeRequest(observers, {
         requestId: call.requestId,
         keyId: call.principal.keyId,
+        callerKind: call.principal.kind,
         requested: request.model,
         streaming: capability === 'streaming',
         body: request,

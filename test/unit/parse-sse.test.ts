@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSse, type SseEvent } from '../../src/providers/http/parse-sse.js';
+import { createSseParser, parseSse, type SseEvent } from '../../src/providers/http/parse-sse.js';
 
 const encoder = new TextEncoder();
 
@@ -192,5 +192,26 @@ describe('parseSse', () => {
     expect((await iterator.next()).value).toEqual({ event: 'message', data: 'one' });
     expect(pulled).toBe(1);
     await iterator.return(undefined);
+  });
+});
+
+describe('createSseParser', () => {
+  it('returns, per read, exactly the events that read completed', () => {
+    const parser = createSseParser();
+    expect(parser.push('data: a\n\ndata: b\n\nda')).toEqual([
+      { event: 'message', data: 'a' },
+      { event: 'message', data: 'b' },
+    ]);
+    expect(parser.push('ta: c\r')).toEqual([]);
+    expect(parser.push('\n\r\nevent: x\ndata: d')).toEqual([{ event: 'message', data: 'c' }]);
+    expect(parser.end()).toEqual([{ event: 'x', data: 'd' }]);
+  });
+
+  it('joins a UTF-8 character split across reads', () => {
+    const parser = createSseParser();
+    const bytes = new TextEncoder().encode('data: é\n\n');
+    expect(parser.push(bytes.subarray(0, 7))).toEqual([]);
+    expect(parser.push(bytes.subarray(7))).toEqual([{ event: 'message', data: 'é' }]);
+    expect(parser.end()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { ChatRequest, ChatResult, ChatStreamPart, Provider, ToolCall } from '../contract.js';
-import type { SseEvent } from '../http/parse-sse.js';
-import { relayUpstreamStream } from '../http/relay-upstream-stream.js';
+import { relayUpstreamStream, type StreamDecoder } from '../http/relay-upstream-stream.js';
+import type { ProviderError } from '../provider-error.js';
 import { inBandError, malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import {
   mapAnthropicStopReason,
@@ -25,76 +25,87 @@ export interface AnthropicProviderOptions {
 }
 
 
-/** The Messages API event sequence (message_start … message_stop, ping, error) to stream parts. */
-async function* decodeAnthropicStream(id: string, events: AsyncIterable<SseEvent>): AsyncGenerator<ChatStreamPart> {
+/** The Messages API event sequence (message_start … message_stop, ping, error) to stream parts, one event at a time. */
+function createAnthropicDecoder(id: string): StreamDecoder {
   const usage: AnthropicUsage = {};
   // Our tool-call index counts tool_use blocks only; content block indexes also count text blocks.
   const toolIndexByBlock = new Map<number, number>();
   let finished = false;
   let usageSent = false;
-  for await (const sse of events) {
-    let event: AnthropicStreamEvent;
-    try {
-      event = JSON.parse(sse.data) as AnthropicStreamEvent;
-    } catch (error: unknown) {
-      yield { type: 'error', error: malformedError(id, 'a stream event that is not JSON', error) };
-      return;
-    }
-    switch (event.type ?? sse.event) {
-      case 'message_start':
-        mergeUsage(usage, event.message?.usage);
-        yield { type: 'metadata', id: event.message?.id, model: event.message?.model };
-        // The prompt's tokens are known from here on: a stream cut short counts these, not an estimate.
-        if (event.message?.usage) yield { type: 'usage', usage: usageFromAnthropic(usage), partial: true };
-        break;
-      case 'content_block_start': {
-        const block = event.content_block;
-        if (block?.type === 'tool_use') {
-          const index = toolIndexByBlock.size;
-          toolIndexByBlock.set(event.index ?? -1, index);
-          yield { type: 'tool-call-delta', index, id: block.id, name: block.name };
-        } else if (block?.type === 'text' && block.text) {
-          yield { type: 'text-delta', text: block.text };
-        }
-        break;
+  // After an error part (or message_stop), nothing more.
+  let closed = false;
+  const fail = (out: ChatStreamPart[], error: ProviderError): boolean => {
+    closed = true;
+    out.push({ type: 'error', error });
+    return true;
+  };
+  return {
+    event(sse, out) {
+      let event: AnthropicStreamEvent;
+      try {
+        event = JSON.parse(sse.data) as AnthropicStreamEvent;
+      } catch (error: unknown) {
+        return fail(out, malformedError(id, 'a stream event that is not JSON', error));
       }
-      case 'content_block_delta': {
-        const delta = event.delta;
-        if (delta?.type === 'text_delta' && delta.text) {
-          yield { type: 'text-delta', text: delta.text };
-        } else if (delta?.type === 'input_json_delta' && delta.partial_json) {
-          const index = toolIndexByBlock.get(event.index ?? -1);
-          if (index !== undefined) yield { type: 'tool-call-delta', index, argumentsDelta: delta.partial_json };
+      switch (event.type ?? sse.event) {
+        case 'message_start':
+          mergeUsage(usage, event.message?.usage);
+          out.push({ type: 'metadata', id: event.message?.id, model: event.message?.model });
+          // The prompt's tokens are known from here on: a stream cut short counts these, not an estimate.
+          if (event.message?.usage) out.push({ type: 'usage', usage: usageFromAnthropic(usage), partial: true });
+          return false;
+        case 'content_block_start': {
+          const block = event.content_block;
+          if (block?.type === 'tool_use') {
+            const index = toolIndexByBlock.size;
+            toolIndexByBlock.set(event.index ?? -1, index);
+            out.push({ type: 'tool-call-delta', index, id: block.id, name: block.name });
+          } else if (block?.type === 'text' && block.text) {
+            out.push({ type: 'text-delta', text: block.text });
+          }
+          return false;
         }
-        // thinking_delta, signature_delta, citations_delta: not part of our contract.
-        break;
+        case 'content_block_delta': {
+          const delta = event.delta;
+          if (delta?.type === 'text_delta' && delta.text) {
+            out.push({ type: 'text-delta', text: delta.text });
+          } else if (delta?.type === 'input_json_delta' && delta.partial_json) {
+            const index = toolIndexByBlock.get(event.index ?? -1);
+            if (index !== undefined) out.push({ type: 'tool-call-delta', index, argumentsDelta: delta.partial_json });
+          }
+          // thinking_delta, signature_delta, citations_delta: not part of our contract.
+          return false;
+        }
+        case 'message_delta':
+          mergeUsage(usage, event.usage);
+          if (event.usage) out.push({ type: 'usage', usage: usageFromAnthropic(usage), partial: true });
+          if (event.delta?.stop_reason && !finished) {
+            finished = true;
+            out.push({ type: 'finish', finishReason: mapAnthropicStopReason(event.delta.stop_reason) });
+          }
+          return false;
+        case 'message_stop':
+          usageSent = true;
+          closed = true;
+          out.push({ type: 'usage', usage: usageFromAnthropic(usage) });
+          return true;
+        case 'error':
+          return fail(out, inBandError(id, event.error?.message ?? event.error?.type));
+        default:
+          // ping, content_block_stop and event types added later carry nothing we need.
+          return false;
       }
-      case 'message_delta':
-        mergeUsage(usage, event.usage);
-        if (event.usage) yield { type: 'usage', usage: usageFromAnthropic(usage), partial: true };
-        if (event.delta?.stop_reason && !finished) {
-          finished = true;
-          yield { type: 'finish', finishReason: mapAnthropicStopReason(event.delta.stop_reason) };
-        }
-        break;
-      case 'message_stop':
-        usageSent = true;
-        yield { type: 'usage', usage: usageFromAnthropic(usage) };
-        return;
-      case 'error':
-        yield { type: 'error', error: inBandError(id, event.error?.message ?? event.error?.type) };
-        return;
-      default:
-        // ping, content_block_stop and event types added later carry nothing we need.
-        break;
-    }
-  }
-  if (!finished) {
-    yield { type: 'error', error: malformedError(id, 'a stream that ended without a stop reason') };
-  } else if (!usageSent) {
-    // The answer is complete once stop_reason arrived; a lost message_stop must not lose the usage.
-    yield { type: 'usage', usage: usageFromAnthropic(usage) };
-  }
+    },
+    end(out) {
+      if (closed) return;
+      if (!finished) {
+        out.push({ type: 'error', error: malformedError(id, 'a stream that ended without a stop reason') });
+      } else if (!usageSent) {
+        // The answer is complete once stop_reason arrived; a lost message_stop must not lose the usage.
+        out.push({ type: 'usage', usage: usageFromAnthropic(usage) });
+      }
+    },
+  };
 }
 
 /** `message_delta` usage is cumulative: take every count it carries over the earlier ones. */
@@ -149,7 +160,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions, trans
   async function* stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
     const body = toAnthropicBody(request, true, defaultMaxTokens);
     const response = await sendUpstream(transport, { provider: id, url, headers, body, signal });
-    yield* relayUpstreamStream(id, response, signal, decodeAnthropicStream);
+    yield* relayUpstreamStream(id, response, signal, createAnthropicDecoder);
   }
 
   return {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatRequest, ChatResult, ChatStreamPart, PartialTokenUsage, Provider, TokenUsage, ToolCall } from '../contract.js';
-import type { SseEvent } from '../http/parse-sse.js';
-import { relayUpstreamStream } from '../http/relay-upstream-stream.js';
+import { relayUpstreamStream, type StreamDecoder } from '../http/relay-upstream-stream.js';
+import type { ProviderError } from '../provider-error.js';
 import { inBandError, malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import { createGeminiEmbed } from './gemini-embeddings.js';
 import { mapGeminiFinishReason, toGeminiBody, type GeminiResponse, type GeminiUsage } from './gemini-wire.js';
@@ -19,69 +19,74 @@ const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 
 
 /**
- * Gemini GenerateContentResponse chunks to stream parts. Usage is cumulative on chunks: each
+ * Gemini GenerateContentResponse chunks to stream parts, one event at a time. Usage is cumulative on chunks: each
  * chunk's goes out as partial usage (after that chunk's text, which it counts), the last as the total.
  */
-async function* decodeGeminiStream(id: string, events: AsyncIterable<SseEvent>): AsyncGenerator<ChatStreamPart> {
+function createGeminiDecoder(id: string): StreamDecoder {
   let sentMetadata = false;
   let finished = false;
+  let failed = false;
   let toolCallCount = 0;
   // Gemini repeats cumulative usage on chunks; only the last one is the total.
   let usage: GeminiUsage | undefined;
-  for await (const event of events) {
-    let chunk: GeminiResponse | null;
-    try {
-      chunk = JSON.parse(event.data) as GeminiResponse | null;
-    } catch (error: unknown) {
-      yield { type: 'error', error: malformedError(id, 'a stream chunk that is not JSON', error) };
-      return;
-    }
-    if (!chunk || typeof chunk !== 'object') {
-      yield { type: 'error', error: malformedError(id, 'a stream chunk that is not an object') };
-      return;
-    }
-    if (chunk.error) {
-      yield { type: 'error', error: inBandError(id, chunk.error.message ?? chunk.error.status) };
-      return;
-    }
-    if (!sentMetadata) {
-      sentMetadata = true;
-      yield { type: 'metadata', id: chunk.responseId, model: chunk.modelVersion };
-    }
-    const candidate = chunk.candidates?.[0];
-    for (const part of candidate?.content?.parts ?? []) {
-      if (part.text && !part.thought) yield { type: 'text-delta', text: part.text };
-      if (part.functionCall) {
-        // Gemini sends each call whole, so one delta carries all of it.
-        const index = toolCallCount++;
-        yield {
-          type: 'tool-call-delta',
-          index,
-          id: part.functionCall.id ?? `call_${index}`,
-          name: part.functionCall.name ?? '',
-          argumentsDelta: JSON.stringify(part.functionCall.args ?? {}),
-        };
+  const fail = (out: ChatStreamPart[], error: ProviderError): boolean => {
+    failed = true;
+    out.push({ type: 'error', error });
+    return true;
+  };
+  return {
+    event(event, out) {
+      let chunk: GeminiResponse | null;
+      try {
+        chunk = JSON.parse(event.data) as GeminiResponse | null;
+      } catch (error: unknown) {
+        return fail(out, malformedError(id, 'a stream chunk that is not JSON', error));
       }
-    }
-    if (chunk.usageMetadata) {
-      usage = chunk.usageMetadata;
-      const partial = partialUsageOf(usage);
-      if (partial) yield { type: 'usage', usage: partial, partial: true };
-    }
-    if (finished) continue;
-    if (candidate?.finishReason) {
-      finished = true;
-      yield { type: 'finish', finishReason: mapGeminiFinishReason(candidate.finishReason, toolCallCount > 0) };
-    } else if (!candidate && chunk.promptFeedback?.blockReason) {
-      finished = true;
-      yield { type: 'finish', finishReason: 'content_filter' };
-    }
-  }
-  if (!finished) {
-    yield { type: 'error', error: malformedError(id, 'a stream that ended without a finish reason') };
-    return;
-  }
-  yield { type: 'usage', usage: usageOf(usage) };
+      if (!chunk || typeof chunk !== 'object') return fail(out, malformedError(id, 'a stream chunk that is not an object'));
+      if (chunk.error) return fail(out, inBandError(id, chunk.error.message ?? chunk.error.status));
+      if (!sentMetadata) {
+        sentMetadata = true;
+        out.push({ type: 'metadata', id: chunk.responseId, model: chunk.modelVersion });
+      }
+      const candidate = chunk.candidates?.[0];
+      for (const part of candidate?.content?.parts ?? []) {
+        if (part.text && !part.thought) out.push({ type: 'text-delta', text: part.text });
+        if (part.functionCall) {
+          // Gemini sends each call whole, so one delta carries all of it.
+          const index = toolCallCount++;
+          out.push({
+            type: 'tool-call-delta',
+            index,
+            id: part.functionCall.id ?? `call_${index}`,
+            name: part.functionCall.name ?? '',
+            argumentsDelta: JSON.stringify(part.functionCall.args ?? {}),
+          });
+        }
+      }
+      if (chunk.usageMetadata) {
+        usage = chunk.usageMetadata;
+        const partial = partialUsageOf(usage);
+        if (partial) out.push({ type: 'usage', usage: partial, partial: true });
+      }
+      if (finished) return false;
+      if (candidate?.finishReason) {
+        finished = true;
+        out.push({ type: 'finish', finishReason: mapGeminiFinishReason(candidate.finishReason, toolCallCount > 0) });
+      } else if (!candidate && chunk.promptFeedback?.blockReason) {
+        finished = true;
+        out.push({ type: 'finish', finishReason: 'content_filter' });
+      }
+      return false;
+    },
+    end(out) {
+      if (failed) return;
+      if (!finished) {
+        out.push({ type: 'error', error: malformedError(id, 'a stream that ended without a finish reason') });
+        return;
+      }
+      out.push({ type: 'usage', usage: usageOf(usage) });
+    },
+  };
 }
 
 /** Thought tokens are billed as output, so they count as completion tokens. */
@@ -143,7 +148,7 @@ export function createGoogleProvider(options: GoogleProviderOptions, transport: 
   async function* stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
     const url = urlOf(request.model, true);
     const response = await sendUpstream(transport, { provider: id, url, headers, body: toGeminiBody(request), signal });
-    yield* relayUpstreamStream(id, response, signal, decodeGeminiStream);
+    yield* relayUpstreamStream(id, response, signal, createGeminiDecoder);
   }
 
   return {

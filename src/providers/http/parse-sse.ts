@@ -4,67 +4,100 @@ export interface SseEvent {
   data: string;
 }
 
+/**
+ * A push parser for a `text/event-stream` body: fed each network read in turn,
+ * it returns the events that read completed, synchronously. Per the WHATWG rules
+ * that providers rely on: `data:` lines join with "\n", a blank line dispatches,
+ * `:` lines are comments, CRLF and LF both end a line (Gemini uses CRLF). A line
+ * or event split across reads is held until the read that completes it.
+ */
+export interface SseParser {
+  /** The events completed by this read (often none, often several). */
+  push(chunk: Uint8Array | string): SseEvent[];
+  /** The body ended: a last line without a line ending, or a last event without a blank line, still counts. */
+  end(): SseEvent[];
+}
+
 const COLON = 58;
 const SPACE = 32;
+const CR = 13;
 
-/**
- * Parses a `text/event-stream` body into events, per the WHATWG rules that
- * providers rely on: `data:` lines join with "\n", a blank line dispatches,
- * `:` lines are comments, CRLF and LF both end a line (Gemini uses CRLF).
- * Works on raw chunks so no line or event is split across network reads.
- */
-export async function* parseSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
+/** A fresh parser for one stream (it holds that stream's partial line and event). */
+export function createSseParser(): SseParser {
   const decoder = new TextDecoder();
   let buffer = '';
   let event = '';
   let data = '';
   let hasData = false;
 
+  /** Parses the whole lines of `buffer` into `out`, and keeps the unfinished rest. */
+  function lines(out: SseEvent[]): SseEvent[] {
+    let position = 0;
+    let newline: number;
+    while ((newline = buffer.indexOf('\n', position)) !== -1) {
+      const end = newline > position && buffer.charCodeAt(newline - 1) === CR ? newline - 1 : newline;
+      const lineStart = position;
+      position = newline + 1;
+      if (end === lineStart) {
+        if (hasData) out.push({ event: event || 'message', data });
+        event = '';
+        data = '';
+        hasData = false;
+        continue;
+      }
+      if (buffer.charCodeAt(lineStart) === COLON) continue;
+      const colon = buffer.indexOf(':', lineStart);
+      const fieldEnd = colon === -1 || colon > end ? end : colon;
+      const field = buffer.slice(lineStart, fieldEnd);
+      let valueStart = fieldEnd === end ? end : fieldEnd + 1;
+      if (valueStart < end && buffer.charCodeAt(valueStart) === SPACE) valueStart++;
+      const value = buffer.slice(valueStart, end);
+      if (field === 'data') {
+        data = hasData ? `${data}\n${value}` : value;
+        hasData = true;
+      } else if (field === 'event') {
+        event = value;
+      }
+    }
+    buffer = position === buffer.length ? '' : buffer.slice(position);
+    return out;
+  }
+
+  return {
+    push(chunk) {
+      buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+      return lines([]);
+    },
+    end() {
+      const out: SseEvent[] = [];
+      // Lenient about a stream whose last line has no line ending.
+      if (buffer !== '') {
+        buffer += '\n';
+        lines(out);
+      }
+      // Lenient about a last event that is not followed by a blank line.
+      if (hasData) out.push({ event: event || 'message', data });
+      hasData = false;
+      data = '';
+      event = '';
+      return out;
+    },
+  };
+}
+
+/** The push parser over a whole body, as an async iterable of events (for callers that pull events one by one). */
+export async function* parseSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
+  const parser = createSseParser();
   const iterator = body[Symbol.asyncIterator]();
   try {
     for (;;) {
       const next = await iterator.next();
-      if (next.done) {
-        // Lenient about a stream whose last line has no line ending.
-        if (buffer === '') break;
-        buffer += '\n';
-      } else {
-        buffer += typeof next.value === 'string' ? next.value : decoder.decode(next.value, { stream: true });
-      }
-      let position = 0;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n', position)) !== -1) {
-        const end = newline > position && buffer.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-        const lineStart = position;
-        position = newline + 1;
-        if (end === lineStart) {
-          if (hasData) yield { event: event || 'message', data };
-          event = '';
-          data = '';
-          hasData = false;
-          continue;
-        }
-        if (buffer.charCodeAt(lineStart) === COLON) continue;
-        const colon = buffer.indexOf(':', lineStart);
-        const fieldEnd = colon === -1 || colon > end ? end : colon;
-        const field = buffer.slice(lineStart, fieldEnd);
-        let valueStart = fieldEnd === end ? end : fieldEnd + 1;
-        if (valueStart < end && buffer.charCodeAt(valueStart) === SPACE) valueStart++;
-        const value = buffer.slice(valueStart, end);
-        if (field === 'data') {
-          data = hasData ? `${data}\n${value}` : value;
-          hasData = true;
-        } else if (field === 'event') {
-          event = value;
-        }
-      }
-      buffer = position === buffer.length ? '' : buffer.slice(position);
       if (next.done) break;
+      yield* parser.push(next.value);
     }
   } finally {
     // Leaving early (cancel, fallback) must release the source too.
     await iterator.return?.();
   }
-  // Lenient about a last event that is not followed by a blank line.
-  if (hasData) yield { event: event || 'message', data };
+  yield* parser.end();
 }

@@ -1,6 +1,6 @@
 import type { ChatRequest, ChatResult, ChatStreamPart, Provider, ToolCall } from '../contract.js';
-import type { SseEvent } from '../http/parse-sse.js';
-import { relayUpstreamStream } from '../http/relay-upstream-stream.js';
+import { relayUpstreamStream, type StreamDecoder } from '../http/relay-upstream-stream.js';
+import type { ProviderError } from '../provider-error.js';
 import { inBandError, malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import { createOpenAIEmbed } from './openai-embeddings.js';
 import { mapOpenAIFinishReason, toOpenAIBody, type OpenAIChatBody } from './openai-wire.js';
@@ -15,59 +15,65 @@ export interface OpenAIProviderOptions {
 }
 
 
-/** OpenAI chat.completion.chunk events (and `data: [DONE]`) to stream parts. */
-async function* decodeOpenAIStream(id: string, events: AsyncIterable<SseEvent>): AsyncGenerator<ChatStreamPart> {
+/** OpenAI chat.completion.chunk events (and `data: [DONE]`) to stream parts, one event at a time. */
+function createOpenAIDecoder(id: string): StreamDecoder {
   let sentMetadata = false;
   let finished = false;
-  for await (const event of events) {
-    if (event.data === '[DONE]') break;
-    let chunk: OpenAIChatBody;
-    try {
-      chunk = JSON.parse(event.data) as OpenAIChatBody;
-    } catch (error: unknown) {
-      yield { type: 'error', error: malformedError(id, 'a stream chunk that is not JSON', error) };
-      return;
-    }
-    if (chunk.error) {
-      yield { type: 'error', error: inBandError(id, chunk.error?.message) };
-      return;
-    }
-    if (!sentMetadata) {
-      sentMetadata = true;
-      yield { type: 'metadata', id: chunk.id, model: chunk.model };
-    }
-    const choice = chunk.choices?.[0];
-    if (choice) {
-      const delta = choice.delta;
-      if (delta?.content) yield { type: 'text-delta', text: delta.content };
-      if (delta?.tool_calls) {
-        for (const call of delta.tool_calls) {
-          yield {
-            type: 'tool-call-delta',
-            index: call.index ?? 0,
-            id: call.id,
-            name: call.function?.name,
-            argumentsDelta: call.function?.arguments,
-          };
+  // After an error part, nothing more.
+  let failed = false;
+  const fail = (out: ChatStreamPart[], error: ProviderError): boolean => {
+    failed = true;
+    out.push({ type: 'error', error });
+    return true;
+  };
+  return {
+    event(event, out) {
+      if (event.data === '[DONE]') return true;
+      let chunk: OpenAIChatBody;
+      try {
+        chunk = JSON.parse(event.data) as OpenAIChatBody;
+      } catch (error: unknown) {
+        return fail(out, malformedError(id, 'a stream chunk that is not JSON', error));
+      }
+      if (chunk.error) return fail(out, inBandError(id, chunk.error?.message));
+      if (!sentMetadata) {
+        sentMetadata = true;
+        out.push({ type: 'metadata', id: chunk.id, model: chunk.model });
+      }
+      const choice = chunk.choices?.[0];
+      if (choice) {
+        const delta = choice.delta;
+        if (delta?.content) out.push({ type: 'text-delta', text: delta.content });
+        if (delta?.tool_calls) {
+          for (const call of delta.tool_calls) {
+            out.push({
+              type: 'tool-call-delta',
+              index: call.index ?? 0,
+              id: call.id,
+              name: call.function?.name,
+              argumentsDelta: call.function?.arguments,
+            });
+          }
+        }
+        if (choice.finish_reason && !finished) {
+          finished = true;
+          out.push({ type: 'finish', finishReason: mapOpenAIFinishReason(choice.finish_reason) });
         }
       }
-      if (choice.finish_reason && !finished) {
-        finished = true;
-        yield { type: 'finish', finishReason: mapOpenAIFinishReason(choice.finish_reason) };
+      if (chunk.usage) {
+        // Some servers (vLLM's continuous usage stats) report running usage on every chunk: before the finish, it is partial.
+        out.push({
+          type: 'usage',
+          usage: { promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 },
+          ...(finished ? {} : { partial: true }),
+        });
       }
-    }
-    if (chunk.usage) {
-      // Some servers (vLLM's continuous usage stats) report running usage on every chunk: before the finish, it is partial.
-      yield {
-        type: 'usage',
-        usage: { promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 },
-        ...(finished ? {} : { partial: true }),
-      };
-    }
-  }
-  if (!finished) {
-    yield { type: 'error', error: malformedError(id, 'a stream that ended without a finish reason') };
-  }
+      return false;
+    },
+    end(out) {
+      if (!finished && !failed) out.push({ type: 'error', error: malformedError(id, 'a stream that ended without a finish reason') });
+    },
+  };
 }
 
 /** A provider for any OpenAI-compatible Chat Completions API (OpenAI, Groq, vLLM, Ollama …). */
@@ -104,7 +110,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions, transport: 
 
   async function* stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
     const response = await sendUpstream(transport, { provider: id, url, headers, body: toOpenAIBody(request, true), signal });
-    yield* relayUpstreamStream(id, response, signal, decodeOpenAIStream);
+    yield* relayUpstreamStream(id, response, signal, createOpenAIDecoder);
   }
 
   return {

@@ -1,0 +1,80 @@
+/**
+ * A reader over a stream of parts that can tell what the source already has
+ * buffered from what still needs I/O. `drainBuffered(fold)` folds in, one by one,
+ * the parts that settle before the next turn of the event loop (setImmediate);
+ * a part `fold` refuses, or one still pending at that turn, is kept for the next
+ * `next()`. So no part is lost, reordered, or read while another read is pending.
+ */
+export interface BufferedReader<T> {
+  /** The next part: the one kept from a drain, or a fresh read. */
+  next(): Promise<IteratorResult<T>>;
+  /**
+   * Folds buffered parts while `fold` accepts them (returns true); resolves once a
+   * part is refused, the source ends or fails, or a read is still pending at the next turn.
+   */
+  drainBuffered(fold: (part: T) => boolean): Promise<void>;
+  /** True while a read is pending or kept: leaving now must abort the source (return() would wait for it). */
+  readonly holding: boolean;
+  /** Drops the outcome of a pending or kept read (the consumer is leaving). */
+  abandon(): void;
+}
+
+/** Wraps `iterator`; the callbacks are made once per stream, so a buffered part costs one next() and one then(). */
+export function readBuffered<T>(iterator: AsyncIterator<T>): BufferedReader<T> {
+  // A read whose part is not handled yet: still pending at the turn, or the one that ended a drain.
+  let inflight: Promise<IteratorResult<T>> | undefined;
+  let fold: ((part: T) => boolean) | undefined;
+  /** Set while draining: resumes the consumer. */
+  let drained: (() => void) | undefined;
+  let turn: NodeJS.Immediate | undefined;
+
+  const endDrain = () => {
+    const resume = drained;
+    if (!resume) return;
+    drained = undefined;
+    fold = undefined;
+    clearImmediate(turn);
+    resume();
+  };
+  const onRead = (next: IteratorResult<T>) => {
+    // Settled only after the turn: the drain is over, and this read is the next round's.
+    if (!drained || !fold) return;
+    try {
+      if (next.done || !fold(next.value)) endDrain();
+      else readAhead();
+    } catch (error: unknown) {
+      // Not expected (a malformed part); fail the stream next round rather than leave it hanging.
+      const failed = Promise.reject(error);
+      failed.catch(() => undefined);
+      inflight = failed;
+      endDrain();
+    }
+  };
+  const readAhead = () => {
+    inflight = iterator.next();
+    // A failure ends the drain too: what was folded goes out first, and the next round rethrows.
+    void inflight.then(onRead, endDrain);
+  };
+
+  return {
+    next() {
+      const pending = inflight ?? iterator.next();
+      inflight = undefined;
+      return pending;
+    },
+    drainBuffered(accept) {
+      return new Promise<void>((resolve) => {
+        drained = resolve;
+        fold = accept;
+        turn = setImmediate(endDrain);
+        readAhead();
+      });
+    },
+    get holding() {
+      return inflight !== undefined;
+    },
+    abandon() {
+      void inflight?.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import type { ChatStreamPart } from '../../providers/contract.js';
+import type { LiveAttempt } from '../../routing/run-attempts.js';
+import type { ChatStreamEvent } from '../chat-types.js';
+import type { UsageOutcome } from '../usage-meter.js';
+import { mergeDelta, startDelta, type CoalescedDelta } from './coalesce-deltas.js';
+import type { OpenedStream } from './open-stream.js';
+import { readBuffered } from './read-buffered.js';
+import { observeAnswered, settleUsage, type AnsweredEnd, type SettlementContext } from './settle-completion.js';
+import { createStreamTally } from './stream-tally.js';
+
+/** A stream whose first content part arrived, with what its end needs. */
+export interface RelayInput {
+  live: LiveAttempt;
+  opened: OpenedStream;
+  settlement: SettlementContext;
+  firstTokenAt: number;
+  /** Set when the answer may be cached: called with the whole answer on success. */
+  remember?: (answer: { id: string; content: string | null; toolCalls: import('../../providers/contract.js').ToolCall[]; finishReason: NonNullable<ChatStreamEvent['finishReason']>; usage: import('../chat-types.js').CompletionUsage }) => void;
+}
+
+/**
+ * Provider parts to client events; finish and usage are held for the one final event.
+ *
+ * Deltas are coalesced: the first one goes out at once, and after any other the
+ * relay keeps folding in the deltas that follow for as long as the upstream already
+ * has them buffered (see `readBuffered`). A burst read in one network read becomes
+ * one event (one GraphQL execution, one socket write); deltas that arrive spaced
+ * in time still go out one by one. Any other part ends the merged event, so text
+ * seen before an error is delivered before it. However the stream ends, its usage
+ * is settled and its completion observed once.
+ */
+export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStreamEvent> {
+  const { live, opened, settlement, firstTokenAt, remember } = input;
+  const { head, iterator, close } = opened;
+  const { target, watchdog } = live;
+  const model = target.model.id;
+  const provider = target.provider.id;
+  const tally = createStreamTally(target.model, settlement.request, remember !== undefined);
+  const reader = readBuffered(iterator);
+  let id = '';
+  let finishReason: ChatStreamEvent['finishReason'] = null;
+  let outcome: UsageOutcome = 'cancelled';
+  let failure: unknown;
+  let end: AnsweredEnd | undefined;
+
+  const event = ({ delta, toolCallDelta }: CoalescedDelta): ChatStreamEvent => ({
+    id,
+    model,
+    provider,
+    delta,
+    toolCallDeltas: toolCallDelta && [toolCallDelta],
+    finishReason: null,
+    usage: null,
+    attempts: null,
+    cached: null,
+    done: false,
+  });
+
+  try {
+    let index = 0;
+    for (;;) {
+      let part: ChatStreamPart;
+      let fromHead = false;
+      if (index < head.length) {
+        part = head[index++] as ChatStreamPart;
+        fromHead = true;
+      } else {
+        const next = await reader.next();
+        if (next.done) break;
+        part = next.value;
+        watchdog.markPart();
+      }
+      switch (part.type) {
+        case 'metadata':
+          if (part.id) id = part.id;
+          continue;
+        case 'finish':
+          finishReason = part.finishReason;
+          continue;
+        case 'usage':
+          tally.noteUsage(part);
+          continue;
+        case 'error':
+          throw part.error;
+      }
+      tally.take(part);
+      const building = startDelta(part);
+      // The first delta (read before the stream was handed over) is never held back.
+      if (!fromHead) {
+        await reader.drainBuffered((more) => {
+          if (more.type === 'usage' && more.partial) {
+            // Running usage (Gemini repeats it on every chunk) must not end a merge.
+            watchdog.markPart();
+            tally.noteUsage(more);
+            return true;
+          }
+          if (!mergeDelta(building, more)) return false;
+          watchdog.markPart();
+          tally.take(more);
+          return true;
+        });
+      }
+      yield event(building);
+    }
+    const usage = tally.usage();
+    end = { model, provider, outcome: 'success', usage, finishReason: finishReason ?? 'other', firstTokenAt };
+    outcome = 'success';
+    settleUsage(settlement, end);
+    if (!usage.estimated) remember?.({ id, content: tally.text, toolCalls: tally.toolCalls(), finishReason: finishReason ?? 'other', usage });
+    yield { id, model, provider, delta: null, toolCallDeltas: null, finishReason: finishReason ?? 'other', usage, attempts: settlement.attempts, cached: false, done: true };
+  } catch (error: unknown) {
+    outcome = settlement.call.signal.aborted ? 'cancelled' : 'failed';
+    failure = error;
+    throw error;
+  } finally {
+    live.settle();
+    if (reader.holding) {
+      // Left early with a read pending: return() would wait for it, so abort the upstream, and drop its outcome.
+      reader.abandon();
+      close(settlement.call.signal.reason ?? new Error('the stream was closed'));
+    }
+    // The consumer left early (cancel, downstream error): close the upstream now.
+    void iterator.return?.(undefined)?.catch(() => undefined);
+    if (outcome !== 'success' || !end) {
+      // A cut-off stream still used tokens: settle and record what was seen.
+      end = { model, provider, outcome, usage: end?.usage ?? tally.usage(), finishReason: null, failure, firstTokenAt };
+      settleUsage(settlement, end);
+    }
+    observeAnswered(settlement, end);
+  }
+}

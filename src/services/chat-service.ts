@@ -163,7 +163,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 
   /** Plans the route and takes the caller's limits (or uses its ticket), before any upstream call (the allow-list is checked by the caller). */
   async function admit(request: GatewayChatRequest, capability: 'chat' | 'streaming', call: ChatCall, attempts: Attempt[]) {
-    const plan = call.ticket?.plan ?? planner.plan(request.model, capability);
+    const plan = call.ticket?.plan ?? planner.plan(request.model, capability, request);
     const admission = call.ticket?.admission ?? (await limits.admit(call.principal, request, plan.candidates.map((candidate) => candidate.target)));
     const costAware = plan.strategyName === 'cheapest';
     const observation = observeRequest(observers, {
@@ -623,7 +623,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   async function admitOperation(requests: readonly GatewayChatRequest[], principal: Principal): Promise<{ tickets: ChatTicket[]; lease: Lease }> {
     const plans = requests.map((request) => {
       assertModelAllowed(principal, request.model);
-      return planner.plan(request.model, 'chat');
+      return planner.plan(request.model, 'chat', request);
     });
     const lease = deps.concurrency ? await deps.concurrency.acquire(principal) : NO_LEASE;
     try {

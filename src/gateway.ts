@@ -39,6 +39,8 @@ import { createRestHandler } from './rest/create-rest-handler.js';
 import { createFastLane } from './server/fast-lane.js';
 import { createHttpHandler } from './server/create-http-handler.js';
 import { replayToYoga } from './server/replay-to-yoga.js';
+import { createDurableState } from './durable/create-durable-state.js';
+import { describeDurability } from './durable/describe-durability.js';
 
 export interface Gateway {
   readonly config: GatewayConfig;
@@ -101,13 +103,26 @@ export function createGateway(options: GatewayOptions): Gateway {
   const stores: Stores = redisStores ?? local;
   const storeLog = logger.child({ component: 'stores', backend: stores.backend });
   const guarded = stores === local ? local : withFailover({ primary: stores, fallback: local, policy: config.limits.onStoreFailure, logger: storeLog });
+  // The system of record, when configured: runtime keys, the usage ledger, the audit log; restores Redis when it comes back empty.
+  const durable = config.database
+    ? createDurableState({
+        config: config.database,
+        logger: logger.child({ component: 'database' }),
+        stores,
+        ...(redis ? { redis: { client: redis.client, keyPrefix: config.redis?.keyPrefix ?? 'sb:' } } : {}),
+        budgetPeriod: config.auth.budgetPeriod,
+        seedConfigKeys: () => accounts.seedConfigKeys(),
+      })
+    : undefined;
+  const keyStore = durable ? durable.guard.keys(stores.keys) : stores.keys;
   const usage = createUsageMeter({
     store: stores.usage,
     onError: (error) => storeLog.error({ err: errorMessage(error) }, 'usage store unreachable: counters are queued until it is back'),
   });
+  const budgets = durable ? durable.guard.budgets(guarded.budgets) : guarded.budgets;
   const limits = createLimitsService({
     rateLimits: guarded.rateLimits,
-    budgets: guarded.budgets,
+    budgets,
     budgetPeriod: config.auth.budgetPeriod,
     onSettleError: (error) => storeLog.warn({ err: errorMessage(error) }, 'could not settle a limit reservation'),
   });
@@ -117,7 +132,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(config.limits.maxConcurrentRequests ? { defaultMax: config.limits.maxConcurrentRequests } : {}),
     onError: (error) => storeLog.warn({ err: errorMessage(error) }, 'could not refresh or release a concurrency lease (it expires on its own)'),
   });
-  const accounts = createAccountsService({ auth: config.auth, keys: stores.keys, usage: stores.usage, budgets: guarded.budgets });
+  const accounts = createAccountsService({
+    auth: config.auth,
+    keys: keyStore,
+    usage: stores.usage,
+    budgets,
+    ...(durable ? { durableKeys: durable.keys } : {}),
+  });
   // A Redis that comes back empty (restart without persistence, failover) must not lose the config's keys.
   redis?.client.on('ready', () => {
     accounts.seedConfigKeys().catch((error: unknown) => storeLog.warn({ err: errorMessage(error) }, 'could not re-seed config keys'));
@@ -126,8 +147,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   const redisHandle = redis ? { client: redis.client, keyPrefix: config.redis?.keyPrefix ?? 'sb:' } : undefined;
   const metrics = createMetrics({ catalog, health, calls });
   const tracing = createTracing(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {});
-  const audit = createAudit({ config: config.audit, logger: logger.child({ component: 'audit' }), ...(redisHandle ? { redis: redisHandle } : {}) });
-  const observers = [metrics.observer, tracing.observer, audit.observer].filter((observer): observer is ChatObserver => observer !== undefined);
+  const audit = createAudit({
+    config: config.audit,
+    logger: logger.child({ component: 'audit' }),
+    ...(redisHandle ? { redis: redisHandle } : {}),
+    ...(durable ? { postgres: { pool: durable.database.pool } } : {}),
+  });
+  const observers = [metrics.observer, tracing.observer, audit.observer, durable?.ledger.observer].filter((observer): observer is ChatObserver => observer !== undefined);
   const completionCache = createCompletionCache({ config: config.cache.completions, ...(redisHandle ? { redis: redisHandle } : {}) });
   let ready = false;
   // One budget for the log lines callers cause (refusals, disconnects), whichever transport they came by.
@@ -135,7 +161,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const authLog = logger.child({ component: 'auth' });
   const authenticator = createAuthenticator({
     auth: config.auth,
-    keys: stores.keys,
+    keys: keyStore,
     onRefused: (error) => logFailure(authLog, logThrottle, error, {}, 'credential refused'),
   });
 
@@ -147,6 +173,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     chat: createChatService({ planner, health, usage, limits, concurrency, observers, ...(completionCache ? { cache: completionCache } : {}), onCacheLookup: (hit) => metrics.cacheLookup('completion', hit) }),
     embeddings: createEmbeddingService({ catalog, usage, limits }),
     calls,
+    ...(durable ? { reports: durable.reports, auditOfRecord: audit.sink === 'postgres' } : {}),
   };
   const yoga = createGatewayYoga({
     schema: buildSchema(),
@@ -166,7 +193,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     server: config.server,
     logger,
     logThrottle,
-    isReady: async () => ready && (await stores.ping()),
+    isReady: async () => ready && (await stores.ping()) && (durable ? await durable.ready() : true),
   });
   const rest = createRestHandler({ services, authenticator, maxBodyBytes: config.server.maxBodyBytes, requestTimeoutMs: config.server.requestTimeoutMs, logger });
   // Plain JSON operations skip the fetch-API layer; persisted-operation allowlists keep Yoga's checks.
@@ -205,6 +232,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     await Promise.all(dispatchers.map((dispatcher) => dispatcher.close()));
     await usage.flush();
     await audit.flush();
+    await durable?.close();
     authenticator.close();
     logThrottle.flush();
     await stores.close();
@@ -220,6 +248,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       // Serve only once revocations from other replicas will be heard.
       await redisStores?.ready();
       await accounts.seedConfigKeys();
+      // Migrations, then keys and spend restored when the hot store lost them, before serving.
+      await durable?.start();
+      const durability = describeDurability(config);
+      logger[durability.level](durability.message);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {

@@ -232,9 +232,28 @@ export const cacheConfigSchema = z.strictObject({
     .prefault({}),
 });
 
+export const databaseConfigSchema = z.strictObject({
+  /** postgres:// or postgresql:// URL of the system of record (keys, usage ledger, audit). */
+  url: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL'),
+  /** Connections in the pool. @default 10 */
+  poolSize: z.number().int().positive().default(10),
+  /** Usage ledger: rows per INSERT, how often a partial batch is written (ms), rows held while PostgreSQL is away. */
+  ledger: z
+    .strictObject({
+      batchSize: z.number().int().positive().default(500),
+      flushIntervalMs: z.number().int().positive().default(200),
+      maxBuffered: z.number().int().positive().default(100_000),
+    })
+    .prefault({}),
+  /** How often each replica checks that Redis still holds its epoch marker (ms). @default 2000 */
+  epochCheckMs: z.number().int().positive().default(2_000),
+});
+
 export const auditConfigSchema = z.strictObject({
-  /** auto: a Redis Stream when Redis is configured, else stdout. */
-  sink: z.enum(['auto', 'stdout', 'redis', 'off']).default('auto'),
+  /** auto: PostgreSQL when a database is configured, else a Redis Stream when Redis is, else stdout. */
+  sink: z.enum(['auto', 'stdout', 'redis', 'postgres', 'off']).default('auto'),
+  /** postgres sink: records older than this many days are deleted (hourly). @default 90 */
+  retentionDays: z.number().int().positive().default(90),
   /** Redis Stream length kept (approximate trimming). */
   maxLength: z.number().int().positive().default(100_000),
   /** Put prompts and answers in audit records. Off: they may hold personal data. */
@@ -310,6 +329,7 @@ export const configFileSchema = z.strictObject({
   auth: authConfigSchema.prefault({}),
   limits: limitsConfigSchema.prefault({}),
   redis: redisConfigSchema.optional(),
+  database: databaseConfigSchema.optional(),
   cache: cacheConfigSchema.prefault({}),
   audit: auditConfigSchema.prefault({}),
 });
@@ -327,6 +347,7 @@ export type RoutingConfig = z.infer<typeof routingConfigSchema>;
 export type AuthConfig = z.infer<typeof authConfigSchema>;
 export type LimitsConfig = z.infer<typeof limitsConfigSchema>;
 export type RedisConfig = z.infer<typeof redisConfigSchema>;
+export type DatabaseConfig = z.infer<typeof databaseConfigSchema>;
 export type CacheConfig = z.infer<typeof cacheConfigSchema>;
 export type AuditConfig = z.infer<typeof auditConfigSchema>;
 
@@ -361,6 +382,8 @@ export interface GatewayConfig {
   auth: AuthConfig;
   limits: LimitsConfig;
   redis?: RedisConfig;
+  /** PostgreSQL, the system of record; absent: nothing is durable beyond Redis. */
+  database?: DatabaseConfig;
   cache: CacheConfig;
   audit: AuditConfig;
 }

@@ -1,6 +1,6 @@
 import { chooseHost } from './choose-host.js';
 import { LOCAL_MODELS } from '../providers/local/local-models.js';
-import type { ConfigFile, GatewayConfig, ModelConfig, ProviderConfig } from './config-schema.js';
+import { databaseConfigSchema, type ConfigFile, type GatewayConfig, type ModelConfig, type ProviderConfig } from './config-schema.js';
 import { lookupCatalog, WELL_KNOWN_PROVIDERS } from './model-catalog.js';
 
 const DEFAULT_CAPABILITIES = ['chat', 'streaming'] as const;
@@ -132,6 +132,14 @@ export function resolveConfig(
   const redis = file.redis ?? (env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: 'sb:' } : undefined);
   if (redis && !redis.url && !redis.cluster && !redis.sentinel) problems.push('redis: expected one of url, cluster or sentinel');
   if (file.audit.sink === 'redis' && !redis) problems.push('audit.sink: "redis" needs redis (a url, cluster or sentinel) or REDIS_URL; use "auto" or "stdout"');
+  // DATABASE_URL turns on the system of record when the config does not configure a database itself.
+  let database = file.database;
+  if (!database && env.DATABASE_URL) {
+    const parsed = databaseConfigSchema.safeParse({ url: env.DATABASE_URL });
+    if (parsed.success) database = parsed.data;
+    else problems.push('DATABASE_URL: expected a postgres:// or postgresql:// URL');
+  }
+  if (file.audit.sink === 'postgres' && !database) problems.push('audit.sink: "postgres" needs database.url or DATABASE_URL; use "auto" or "stdout"');
 
   const { host, notice } = chooseHost({ configured: file.server.host, env, auth: file.auth, providers });
   return {
@@ -146,6 +154,7 @@ export function resolveConfig(
       auth: file.auth,
       limits: file.limits,
       ...(redis ? { redis } : {}),
+      ...(database ? { database } : {}),
       cache: file.cache,
       audit: file.audit,
     },

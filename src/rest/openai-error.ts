@@ -24,6 +24,7 @@ const SHAPE_BY_CODE: Readonly<Record<ErrorCode, { type: string; code: string }>>
   UPSTREAM_TIMEOUT: { type: 'api_error', code: 'upstream_timeout' },
   SHUTTING_DOWN: { type: 'api_error', code: 'shutting_down' },
   STORE_UNAVAILABLE: { type: 'api_error', code: 'store_unavailable' },
+  FEATURE_DISABLED: { type: 'invalid_request_error', code: 'feature_disabled' },
   INTERNAL_SERVER_ERROR: { type: 'api_error', code: 'internal_error' },
 };
 

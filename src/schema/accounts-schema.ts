@@ -164,12 +164,6 @@ export function addAccountsSchema(builder: Builder) {
 
   builder.queryFields((t) => ({
     viewer: t.field({ type: Viewer, description: 'The caller: its scopes, limits and usage.', resolve: (_root, _args, context) => context.principal }),
-    apiKeys: t.field({
-      type: [ApiKeyRef],
-      authScopes: { scope: 'admin' },
-      description: 'Every API key (admin).',
-      resolve: (_root, _args, context) => context.accounts.listKeys(),
-    }),
     keyUsage: t.field({
       type: UsageSummaryRef,
       authScopes: { scope: 'admin' },
@@ -198,4 +192,5 @@ export function addAccountsSchema(builder: Builder) {
       resolve: (_root, args, context) => context.accounts.revokeKey(String(args.id)),
     }),
   }));
+  return { ApiKeyRef };
 }

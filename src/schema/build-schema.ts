@@ -4,6 +4,7 @@ import { addAccountsSchema } from './accounts-schema.js';
 import { addCatalogSchema } from './catalog-schema.js';
 import { addChatSchema } from './chat-schema.js';
 import { addEmbeddingsSchema } from './embeddings-schema.js';
+import { addReportsSchema } from './reports-schema.js';
 import { addScalars } from './scalars.js';
 
 /**
@@ -15,7 +16,8 @@ export function buildSchema(): GraphQLSchema {
   addScalars(builder);
   addCatalogSchema(builder);
   addChatSchema(builder);
-  addAccountsSchema(builder);
+  const { ApiKeyRef } = addAccountsSchema(builder);
+  addReportsSchema(builder, ApiKeyRef);
   addEmbeddingsSchema(builder);
   return builder.toSubGraphSchema({
     sortSchema: false,

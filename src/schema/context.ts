@@ -6,6 +6,7 @@ import type { EmbeddingService } from '../services/embedding-service.js';
 import type { Catalog } from '../services/catalog.js';
 import type { ChatService } from '../services/chat-service.js';
 import type { UsageMeter } from '../services/usage-meter.js';
+import type { UsageReports } from '../durable/usage-reports.js';
 
 /** Long-lived services the resolvers call; built once by the composition root. */
 export interface GatewayServices {
@@ -17,6 +18,10 @@ export interface GatewayServices {
   embeddings: EmbeddingService;
   /** Operations in flight, with their cancellation; shutdown aborts those left when its grace ends. */
   calls: CallRegistry;
+  /** Reports over PostgreSQL (usage ledger, audit log); absent without a database. */
+  reports?: UsageReports;
+  /** True when audit records go to PostgreSQL (what `auditLog` reads). */
+  auditOfRecord?: boolean;
 }
 
 /** What every resolver receives, whatever the transport (Yoga's HTTP, the JSON fast lane, graphql-ws). */

@@ -7,6 +7,7 @@ import { createLogThrottle, type LogThrottle } from '../create-log-throttle.js';
 import { logFailure } from '../classify-failure.js';
 import { useAuthenticateFirst, type AuthenticatedContext } from '../plugins/use-authenticate-first.js';
 import { useBoundedDocuments } from '../plugins/use-bounded-documents.js';
+import { useCompiledSubscriptions } from '../plugins/use-compiled-subscriptions.js';
 import { useDocumentCache } from '../plugins/use-document-cache.js';
 import { useIntrospectionPolicy } from '../plugins/use-introspection-policy.js';
 import { maskGatewayError, useRequestErrorCodes } from '../plugins/use-error-codes.js';
@@ -163,6 +164,7 @@ export function createGatewayYoga(options: {
       useDocumentCache(),
       // Before parsing: a persisted id becomes its document (or, in allowlist mode, anything else is refused).
       ...(extraPlugins.persistedOperations ? [extraPlugins.persistedOperations] : []),
+      useCompiledSubscriptions(), // Compiled per-event execution; before tracing, which wraps the subscribe function it finds.
       // Early, so they time and count everything after them; metrics also serves GET /metrics.
       extraPlugins.metrics,
       ...(extraPlugins.tracing ? [extraPlugins.tracing] : []),

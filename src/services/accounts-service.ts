@@ -3,6 +3,7 @@ import type { AuthConfig, KeyLimits, Scope } from '../config/config-schema.js';
 import { GatewayError } from '../errors.js';
 import { budgetKey } from './limits-service.js';
 import type { BudgetStore, KeyStore, StoredApiKey, UsageRow, UsageStore } from '../stores/store-types.js';
+import type { DurableKeys } from '../durable/postgres-keys.js';
 
 export const USAGE_PERIODS = ['day', 'month'] as const;
 export type UsagePeriod = (typeof USAGE_PERIODS)[number];
@@ -82,6 +83,8 @@ export function createAccountsService(deps: {
   keys: KeyStore;
   usage: UsageStore;
   budgets: BudgetStore;
+  /** PostgreSQL, when configured: runtime keys are written there first (the key store is then a cache). */
+  durableKeys?: DurableKeys;
   now?: () => Date;
 }): AccountsService {
   const { auth, keys } = deps;
@@ -113,13 +116,26 @@ export function createAccountsService(deps: {
         createdAt: now().toISOString(),
         source: 'api',
       };
-      if (!(await keys.create(key))) {
-        throw new GatewayError('BAD_USER_INPUT', `input.id: a key with id "${input.id}" already exists`, { details: { field: 'input.id' } });
+      const taken = () => new GatewayError('BAD_USER_INPUT', `input.id: a key with id "${input.id}" already exists`, { details: { field: 'input.id' } });
+      // The system of record first: a key the caller was shown must survive any cache.
+      if (deps.durableKeys && !(await deps.durableKeys.insert(key))) throw taken();
+      let created = false;
+      try {
+        created = await keys.create(key);
+      } finally {
+        // Refused (a config key has the id) or failed: no key of record the caller never got.
+        if (!created) await deps.durableKeys?.remove(key.id);
       }
+      if (!created) throw taken();
       return { key, secret };
     },
     async revokeKey(id) {
-      const revoked = await keys.revoke(id, now().toISOString());
+      const at = now().toISOString();
+      if (deps.durableKeys) {
+        const existing = await keys.findById(id);
+        if (existing) await deps.durableKeys.revoke(existing, at);
+      }
+      const revoked = await keys.revoke(id, at);
       if (!revoked) throw new GatewayError('BAD_USER_INPUT', `id: no key "${id}"`, { details: { field: 'id' } });
       return revoked;
     },

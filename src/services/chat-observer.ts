@@ -1,3 +1,4 @@
+import type { PrincipalKind } from '../auth/principal.js';
 import type { ErrorCode } from '../errors.js';
 import type { FinishReason } from '../providers/contract.js';
 import type { Attempt, CompletionUsage, GatewayChatRequest } from './chat-types.js';
@@ -43,7 +44,15 @@ export interface RequestObservation {
  * implement it. Called on the hot path, so implementations do no I/O inline.
  */
 export interface ChatObserver {
-  requestStarted(request: { requestId: string; keyId: string; requested: string; streaming: boolean; body: GatewayChatRequest }): RequestObservation;
+  requestStarted(request: {
+    requestId: string;
+    keyId: string;
+    /** What kind of credential `keyId` belongs to (the usage ledger keeps both). */
+    callerKind: PrincipalKind;
+    requested: string;
+    streaming: boolean;
+    body: GatewayChatRequest;
+  }): RequestObservation;
 }
 
 const NOOP_ATTEMPT = () => undefined;

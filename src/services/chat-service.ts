@@ -169,6 +169,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const observation = observeRequest(observers, {
       requestId: call.requestId,
       keyId: call.principal.keyId,
+      callerKind: call.principal.kind,
       requested: request.model,
       streaming: capability === 'streaming',
       body: request,
@@ -196,7 +197,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, estimated: false };
     meter.record({ keyId: call.principal.keyId, subject: call.principal.subject, model: hit.model, provider: hit.provider, ...usage, outcome: 'success' });
     const latencyMs = now() - startedAt;
-    observeRequest(observers, { requestId: call.requestId, keyId: call.principal.keyId, requested: request.model, streaming, body: request })?.finished({
+    observeRequest(observers, { requestId: call.requestId, keyId: call.principal.keyId, callerKind: call.principal.kind, requested: request.model, streaming, body: request })?.finished({
       requestId: call.requestId,
       keyId: call.principal.keyId,
       requested: request.model,

@@ -120,9 +120,9 @@ auth:
     const badId = await postGraphQL(gw.url, create, { input: { id: 'has space' } }, bearer(ADMIN_KEY));
     expect(badId.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 
-    const list = await postGraphQL(gw.url, '{ apiKeys { id source } }', undefined, bearer(ADMIN_KEY));
+    const list = await postGraphQL(gw.url, '{ apiKeys { edges { node { id source } } } }', undefined, bearer(ADMIN_KEY));
     expect(JSON.stringify(list.body)).not.toContain(payload.secret);
-    expect((list.body.data as { apiKeys: { id: string }[] }).apiKeys.map((key) => key.id)).toEqual(expect.arrayContaining(['admin', 'runtime-1']));
+    expect((list.body.data as { apiKeys: { edges: { node: { id: string } }[] } }).apiKeys.edges.map((edge) => edge.node.id)).toEqual(expect.arrayContaining(['admin', 'runtime-1']));
 
     const revoked = await postGraphQL(gw.url, 'mutation { revokeApiKey(id: "runtime-1") { id revokedAt } }', undefined, bearer(ADMIN_KEY));
     expect((revoked.body.data as { revokeApiKey: { revokedAt: string } }).revokeApiKey.revokedAt).toMatch(/^\d{4}-/);

@@ -6,6 +6,7 @@ import { ChatDocument, ChatStreamDocument, type ChatInput, type ChatStreamSubscr
 import { estimatePromptTokens } from '../../src/services/compute-usage.js';
 import { countPromptTokens } from '../../src/services/estimate-tokens.js';
 import { collectWs, createWsClient, postGraphQL, subscribeSse, type GraphQLErrorShape, type HttpResult } from '../helpers/graphql-clients.js';
+import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 import { startWireMock, type WireMock } from '../helpers/wire-mock.js';
@@ -42,11 +43,14 @@ interface Totals {
 }
 
 let redis: RedisServer;
+let cluster: RedisCluster;
 let mock: WireMock;
 const running: RunningGateway[] = [];
+/** The shared state the replicas use: set per deployment by the describe.each below. */
+let redisBlock = () => `{ url: "${redis.url}" }`;
 
 beforeAll(async () => {
-  [redis, mock] = await Promise.all([startRedisServer(), startWireMock(openaiFormat)]);
+  [redis, cluster, mock] = await Promise.all([startRedisServer(), startRedisCluster(), startWireMock(openaiFormat)]);
 });
 
 afterEach(async () => {
@@ -56,6 +60,7 @@ afterEach(async () => {
 afterAll(async () => {
   await mock?.close();
   await redis?.stop();
+  await cluster?.stop();
 });
 
 /**
@@ -68,7 +73,7 @@ async function replicas(userLimits: string): Promise<{ a: RunningGateway; b: Run
 server: { shutdownGraceMs: 0 }
 providers: [{ id: mock, type: openai, baseUrl: "${mock.origin}/v1", apiKey: test-key }]
 models: [{ provider: mock, upstream: gpt, pricing: { input: ${PRICE}, output: ${PRICE} } }]
-redis: { url: "${redis.url}", keyPrefix: "${keyPrefix}" }
+redis: ${redisBlock().slice(0, -1)}, keyPrefix: "${keyPrefix}" }
 auth:
   keys:
     - { id: admin, secret: "${ADMIN_KEY}", scopes: [admin, models, chat] }
@@ -130,7 +135,16 @@ async function pollUntilEqual<T>(read: () => Promise<T>, expected: T, timeoutMs 
   return value;
 }
 
-describe('two replicas on one Redis', () => {
+const DEPLOYMENTS = [
+  { name: 'Redis', block: () => `{ url: "${redis.url}" }` },
+  { name: 'Redis Cluster (3 masters)', block: () => `{ cluster: [${cluster.nodes.map((node) => `"${node}"`).join(', ')}] }` },
+];
+
+describe.each(DEPLOYMENTS)('two replicas on one $name', (deployment) => {
+  beforeAll(() => {
+    redisBlock = deployment.block;
+  });
+
   it('admits exactly requestsPerMinute chat mutations in total, refusing the rest with 429 and Retry-After', async () => {
     const { a, b } = await replicas('{ requestsPerMinute: 50 }');
     mock.script({ kind: 'text', chunks: ['ok'], usage: { promptTokens: 3, completionTokens: 1 } });

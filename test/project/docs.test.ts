@@ -9,8 +9,6 @@ const root = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
 const pages = ['README.md', ...readdirSync(new URL('docs/', root)).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
 const benchPages = ['bench/README.md', 'bench/RESULTS.md'];
-/** Pages written in parallel work (security, the /v1 surface, deployment): linked before they land. Drop each once it exists. */
-const LANDING_SEPARATELY = new Set(['docs/deployment.md'].map((path) => new URL(path, root).href));
 
 /** Relative Markdown link targets of a page, without their #fragment. */
 function relativeLinks(text: string): string[] {
@@ -39,7 +37,7 @@ describe('docs', () => {
     const broken = pages.flatMap((page) =>
       relativeLinks(read(page))
         .map((target) => new URL(target, new URL(page, root)))
-        .filter((url) => !url.href.startsWith(root.href) || (!existsSync(url) && !LANDING_SEPARATELY.has(url.href)))
+        .filter((url) => !url.href.startsWith(root.href) || !existsSync(url))
         .map((url) => `${page} → ${url.pathname}`),
     );
     expect(broken).toEqual([]);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCompletionCache, type CachedCompletion, type CompletionCache } from '../../src/cache/completion-cache.js';
 import type { CacheConfig } from '../../src/config/config-schema.js';
+import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 
 const completion = (content: string, finishReason: CachedCompletion['finishReason'] = 'stop'): CachedCompletion => ({
@@ -220,4 +221,20 @@ describe('redis store', () => {
       await own.stop();
     }
   });
+});
+
+describe('redis cluster store', () => {
+  let cluster: RedisCluster;
+  let client: Cluster;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+    client = new Cluster(cluster.nodes.map((node) => ({ host: '127.0.0.1', port: Number(node.split(':')[1]) })));
+  });
+  afterAll(async () => {
+    await client?.quit().catch(() => undefined);
+    await cluster?.stop();
+  });
+
+  contract('redis cluster', (overrides) => createCompletionCache({ config: config(overrides), redis: { client, keyPrefix: `test-${randomUUID()}:` } })!);
 });

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryStores } from '../../src/stores/memory/create-memory-stores.js';
 import { createRedisStores } from '../../src/stores/redis/create-redis-stores.js';
 import type { StoredApiKey, Stores, UsageIncrement } from '../../src/stores/store-types.js';
+import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 
 /** One backend as the suite sees it: two replicas sharing state, and a way to let time pass. */
 interface Backend {
-  name: 'memory' | 'redis';
+  name: 'memory' | 'redis' | 'redis cluster';
   setup(): Promise<void>;
   teardown(): Promise<void>;
   /** Two Stores on one shared state (memory: one process, so the same instance twice). */
@@ -64,6 +65,35 @@ function redisBackend(): Backend {
   };
 }
 
+/** Three masters: every multi-key script must keep its keys in one slot (hash tags). */
+function redisClusterBackend(): Backend {
+  let cluster: RedisCluster;
+  const clients: Cluster[] = [];
+  const connect = () => {
+    const client = new Cluster(cluster.nodes.map((node) => ({ host: '127.0.0.1', port: Number(node.split(':')[1]) })));
+    clients.push(client);
+    return client;
+  };
+  return {
+    name: 'redis cluster',
+    async setup() {
+      cluster = await startRedisCluster();
+    },
+    async teardown() {
+      await Promise.all(clients.map((client) => client.quit()));
+      await cluster?.stop();
+    },
+    async replicas() {
+      const keyPrefix = `test-${randomUUID()}:`;
+      const a = createRedisStores({ client: connect(), subscriber: connect(), keyPrefix });
+      const b = createRedisStores({ client: connect(), subscriber: connect(), keyPrefix });
+      await Promise.all([a.ready(), b.ready()]);
+      return { a, b };
+    },
+    advance: sleep,
+  };
+}
+
 function key(overrides: Partial<StoredApiKey> = {}): StoredApiKey {
   const id = overrides.id ?? `key-${randomUUID()}`;
   return { id, secretHash: `hash-of-${id}`, scopes: ['chat'], models: [], limits: {}, createdAt: '2025-01-01T00:00:00.000Z', source: 'api', ...overrides };
@@ -73,7 +103,7 @@ function usage(overrides: Partial<UsageIncrement> = {}): UsageIncrement {
   return { id: randomUUID(), keyId: 'k1', subject: 'k1', model: 'openai/gpt-4o-mini', day: '2025-01-01', requests: 1, promptTokens: 10, completionTokens: 5, costMicros: 7, ...overrides };
 }
 
-describe.each([memoryBackend(), redisBackend()])('$name stores', (backend) => {
+describe.each([memoryBackend(), redisBackend(), redisClusterBackend()])('$name stores', (backend) => {
   let a: Stores;
   let b: Stores;
 
@@ -88,7 +118,7 @@ describe.each([memoryBackend(), redisBackend()])('$name stores', (backend) => {
   });
 
   it('reports its backend and answers ping', async () => {
-    expect(a.backend).toBe(backend.name);
+    expect(a.backend).toBe(backend.name === 'memory' ? 'memory' : 'redis');
     expect(await a.ping()).toBe(true);
   });
 

@@ -1,15 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import type { Pool } from 'pg';
 import type { AuditConfig } from '../../config/config-schema.js';
 import type { Logger } from '../../create-logger.js';
 import type { ChatObserver } from '../../services/chat-observer.js';
 import { toAuditRecord, type AuditRecord } from './audit-record.js';
+import { createPostgresAuditSink } from './postgres-audit-sink.js';
 import { createRedisAuditSink } from './redis-audit-sink.js';
 
 export type { AuditAttempt, AuditRecord } from './audit-record.js';
 
-/** One audit record per completion, to stdout or a Redis Stream. */
+/** One audit record per completion, to stdout, a Redis Stream or PostgreSQL. */
 export interface Audit {
   observer: ChatObserver | undefined;
+  /** Which sink records go to. */
+  sink: 'stdout' | 'redis' | 'postgres' | 'off';
   /** Writes what is buffered. */
   flush(): Promise<void>;
 }
@@ -18,6 +23,8 @@ export interface AuditDeps {
   config: AuditConfig;
   logger: Logger;
   redis?: { client: Redis | Cluster; keyPrefix: string };
+  /** The system of record's pool, when a database is configured. */
+  postgres?: { pool: Pool };
 }
 
 /** The stream's key under the Redis key prefix. */
@@ -30,17 +37,23 @@ const NOOP_ATTEMPT = () => undefined;
  * fields), to the sink the config picks:
  * - `stdout`: a log line through the given logger at info, `{ audit: record }`, msg `completion`;
  * - `redis`: `XADD <keyPrefix>audit MAXLEN ~ <maxLength> * record <json>`, batched off the hot path;
- * - `auto`: `redis` when Redis is configured, else `stdout`;
+ * - `postgres`: a row in `audit_log` (the audit log of record, queryable as `auditLog`), batched, kept `retentionDays`;
+ * - `auto`: `postgres` when a database is configured, else `redis` when Redis is, else `stdout`;
  * - `off`: no observer at all.
  */
 export function createAudit(deps: AuditDeps): Audit {
   const { config, logger } = deps;
-  const sinkName = config.sink === 'auto' ? (deps.redis ? 'redis' : 'stdout') : config.sink;
-  if (sinkName === 'off') return { observer: undefined, flush: async () => undefined };
+  const sinkName = config.sink === 'auto' ? (deps.postgres ? 'postgres' : deps.redis ? 'redis' : 'stdout') : config.sink;
+  if (sinkName === 'off') return { observer: undefined, sink: 'off', flush: async () => undefined };
 
-  let write: (record: AuditRecord) => void;
+  let write: (record: AuditRecord, completionId: string) => void;
   let flush: () => Promise<void> = async () => undefined;
-  if (sinkName === 'redis') {
+  if (sinkName === 'postgres') {
+    if (!deps.postgres) throw new Error('audit.sink is "postgres" but no database is configured: set `database.url` or choose another audit sink.');
+    const sink = createPostgresAuditSink({ pool: deps.postgres.pool, retentionDays: config.retentionDays, logger });
+    write = (record, completionId) => sink.write(completionId, record);
+    flush = () => sink.flush();
+  } else if (sinkName === 'redis') {
     if (!deps.redis) throw new Error('audit.sink is "redis" but no Redis is configured: set `redis` or choose another audit sink.');
     const sink = createRedisAuditSink({
       client: deps.redis.client,
@@ -57,11 +70,12 @@ export function createAudit(deps: AuditDeps): Audit {
   const observer: ChatObserver = {
     requestStarted(request) {
       const body = config.includeContent ? request.body : undefined;
+      const completionId = sinkName === 'postgres' ? randomUUID() : '';
       return {
         attemptStarted: () => NOOP_ATTEMPT,
         finished(record) {
           try {
-            write(toAuditRecord(record, { time: new Date(), ...(body ? { body } : {}) }));
+            write(toAuditRecord(record, { time: new Date(), ...(body ? { body } : {}) }), completionId);
           } catch (error: unknown) {
             // Auditing must never break a completion.
             logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not write an audit record');
@@ -70,5 +84,5 @@ export function createAudit(deps: AuditDeps): Audit {
       };
     },
   };
-  return { observer, flush };
+  return { observer, sink: sinkName, flush };
 }

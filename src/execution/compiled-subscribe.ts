@@ -1,0 +1,214 @@
+import { getOperationAST, visit, BREAK, type DocumentNode, type FieldNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import type { ExecutionContext } from '@graphql-tools/executor';
+import { executor, utils } from './executor-utils.js';
+import { executeEvent, NeedsAsync } from './execute-plan.js';
+import { ARGUMENT_ERROR, NotCompilable, planField, planIsVariableFree, type ObjectPlan } from './selection-plan.js';
+
+const { buildExecutionContext, buildResolveInfo, execute } = executor;
+const { addPath, collectFields, createGraphQLError, inspect, isAsyncIterable, isPromise, locatedError, pathToArray } = utils;
+
+type SubscribeFn = (args: ExecutionArgs) => unknown;
+
+/** What is known of one (schema, document, operation) once. */
+interface CompiledOperation {
+  /** False when the document asks for @defer/@stream: those events stay with graphql-tools. */
+  readonly compilable: boolean;
+  readonly shareablePlan: boolean;
+  /** The shared plan, once built (only when shareablePlan). */
+  plan?: ObjectPlan | null;
+  /** Set when a resolver of this selection answered with a promise: its events go to graphql-tools. */
+  async: boolean;
+}
+
+const compiled = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, CompiledOperation>>>();
+
+function usesIncrementalDelivery(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value !== 'defer' && node.name.value !== 'stream') return undefined;
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
+}
+
+function operationOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): CompiledOperation {
+  let byDocument = compiled.get(schema);
+  if (!byDocument) compiled.set(schema, (byDocument = new WeakMap()));
+  let byName = byDocument.get(document);
+  if (!byName) byDocument.set(document, (byName = new Map()));
+  const key = operationName ?? '';
+  let entry = byName.get(key);
+  if (!entry) {
+    const operation = getOperationAST(document, operationName);
+    const compilable = operation?.operation === 'subscription' && !usesIncrementalDelivery(document);
+    entry = { compilable, shareablePlan: compilable && planIsVariableFree(document.definitions, operation), async: false };
+    byName.set(key, entry);
+  }
+  return entry;
+}
+
+/** The executor's wrapping of an error thrown by the source stream (mapSourceToResponse's onError). */
+function sourceError(error: unknown, exeContext: ExecutionContext): Error {
+  const wrap = (each: Error) => createGraphQLError(each.message, { originalError: each, nodes: [exeContext.operation] });
+  if (error instanceof AggregateError) return new AggregateError(error.errors.map(wrap), error.message);
+  return wrap(error as Error);
+}
+
+/**
+ * The executor's "ResolveFieldEventStream" for the one root field, with its error locating; returns
+ * the stream (or an error result) and the plan of each event (or null when not compilable).
+ */
+function openSourceStream(exeContext: ExecutionContext, entry: CompiledOperation): { stream: unknown; plan: ObjectPlan | null } | undefined {
+  const { schema, fragments, operation, variableValues, rootValue, contextValue } = exeContext;
+  const rootType = schema.getSubscriptionType();
+  if (!rootType) return undefined;
+  const { fields } = collectFields(schema, fragments, variableValues, rootType, operation.selectionSet);
+  const first = fields.entries().next().value;
+  if (fields.size !== 1 || !first) return undefined;
+  const [responseName, fieldNodes] = first;
+  let plan: ObjectPlan | null = entry.shareablePlan && entry.plan !== undefined ? entry.plan : null;
+  if (!entry.shareablePlan || entry.plan === undefined) {
+    try {
+      const field = planField(exeContext, rootType, responseName, fieldNodes);
+      plan = field ? { type: rootType, fields: [field] } : null;
+    } catch (error: unknown) {
+      if (!(error instanceof NotCompilable)) throw error;
+      // A bad argument depends on this subscription's variables: the next one may compile.
+      if (error.message === ARGUMENT_ERROR) return undefined;
+      plan = null;
+    }
+    if (entry.shareablePlan) entry.plan = plan;
+  }
+  const field = plan?.fields[0];
+  if (!field) return undefined;
+  const path = addPath(undefined, responseName, rootType.name);
+  const info = buildResolveInfo(exeContext, field.fieldDef, fieldNodes, rootType, path);
+  const locate = (error: unknown) => locatedError(error as Error, fieldNodes, pathToArray(path));
+  const checked = (result: unknown) => {
+    if (result instanceof Error) throw result;
+    if (!isAsyncIterable(result)) throw createGraphQLError(`Subscription field must return Async Iterable. Received: ${inspect(result)}.`);
+    return result;
+  };
+  try {
+    // Coerced once per subscription: the subscribe resolver and every event's root resolver get these.
+    const vars = variableValues as unknown as { coerced: Record<string, unknown>; sources: Record<string, unknown> };
+    const args = utils.getArgumentValues(field.fieldDef, fieldNodes[0] as FieldNode, vars.coerced, vars.sources);
+    // A shared plan's root holds the first subscription's arguments; this one's are its own.
+    const own: ObjectPlan = { type: rootType, fields: [{ ...field, args }] };
+    const subscribe = field.fieldDef.subscribe ?? exeContext.subscribeFieldResolver;
+    const result = subscribe(rootValue, args, contextValue, info);
+    if (isPromise(result)) {
+      const stream = result.then(checked).then(undefined, (error: unknown) => {
+        throw locate(error);
+      });
+      return { stream: stream.then(undefined, (error: unknown) => ({ errors: [error] })), plan: own };
+    }
+    return { stream: checked(result), plan: own };
+  } catch (error: unknown) {
+    return { stream: { errors: [locate(error)] }, plan };
+  }
+}
+
+/** Maps the source stream to results as graphql-tools' `mapSourceToResponse` does, one compiled execution per event. */
+function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext, args: ExecutionArgs, plan: ObjectPlan, entry: CompiledOperation): AsyncGenerator<ExecutionResult> {
+  const iterator = source[Symbol.asyncIterator]();
+  let done = false;
+  const finished = { value: undefined, done: true } as const;
+  // As the executor's mapAsyncIterator: the source is closed (and awaited) before the error surfaces.
+  const close = async (error: unknown): Promise<never> => {
+    done = true;
+    try {
+      await iterator.return?.();
+    } catch {
+      // The error being thrown is the one that matters.
+    }
+    throw error;
+  };
+  const run = async (payload: unknown): Promise<ExecutionResult> => {
+    if (!entry.async) {
+      try {
+        return executeEvent(plan, exeContext, payload) as ExecutionResult;
+      } catch (error: unknown) {
+        if (!(error instanceof NeedsAsync)) throw error;
+        entry.async = true;
+      }
+    }
+    return (await execute({ ...args, rootValue: payload })) as ExecutionResult;
+  };
+  const events: AsyncGenerator<ExecutionResult> = {
+    async next() {
+      if (done) return finished;
+      let step: IteratorResult<unknown>;
+      try {
+        step = await iterator.next();
+      } catch (error: unknown) {
+        return close(sourceError(error, exeContext));
+      }
+      if (step.done) {
+        done = true;
+        return finished;
+      }
+      try {
+        return { value: await run(step.value), done: false };
+      } catch (error: unknown) {
+        return close(error);
+      }
+    },
+    async return() {
+      done = true;
+      await iterator.return?.();
+      return finished;
+    },
+    async throw(error: unknown) {
+      done = true;
+      if (iterator.throw) {
+        try {
+          await iterator.throw(error);
+        } catch (thrown: unknown) {
+          return close(sourceError(thrown, exeContext));
+        }
+      } else await iterator.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return events;
+    },
+  };
+  return events;
+}
+
+/** Subscriptions run by the compiled path, and those handed back to graphql-tools, since startup (process-wide). */
+export const compiledSubscriptionCounts = { compiled: 0, handedBack: 0 };
+
+/**
+ * A drop-in for graphql-tools' `subscribe` (Yoga's engine) that executes each event with a plan
+ * compiled once from the selection set: arguments coerced once per subscription, no async
+ * iterator or promise per field. Anything it does not compile (@defer/@stream, abstract types,
+ * an abort signal or custom resolvers in the args, request errors) goes to `fallback` unchanged.
+ * When a resolver answers with a promise, that event is executed again by graphql-tools (its
+ * resolvers run twice, once) and later events of that selection go to graphql-tools directly.
+ */
+export function compileSubscribe(fallback: SubscribeFn): SubscribeFn {
+  const handBack = (args: ExecutionArgs) => {
+    compiledSubscriptionCounts.handedBack++;
+    return fallback(args);
+  };
+  return (args) => {
+    const extra = args as { signal?: unknown; schemaCoordinateInErrors?: unknown };
+    if (args.fieldResolver || args.subscribeFieldResolver || args.typeResolver || extra.signal || extra.schemaCoordinateInErrors) return handBack(args);
+    const entry = operationOf(args.schema, args.document, args.operationName);
+    if (!entry.compilable) return handBack(args);
+    const exeContext = buildExecutionContext(args);
+    // Variable errors and the like: the executor answers them in its own shape.
+    if (!('schema' in exeContext)) return handBack(args);
+    const opened = openSourceStream(exeContext, entry);
+    if (!opened) return handBack(args);
+    const { stream, plan } = opened;
+    compiledSubscriptionCounts.compiled++;
+    const map = (resolved: unknown) => (isAsyncIterable(resolved) && plan ? mapEvents(resolved, exeContext, args, plan, entry) : resolved);
+    return isPromise(stream) ? stream.then(map) : map(stream);
+  };
+}

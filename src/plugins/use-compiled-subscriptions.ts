@@ -1,0 +1,24 @@
+import type { Plugin } from 'graphql-yoga';
+import type { ExecutionArgs } from 'graphql';
+import { compileSubscribe } from '../execution/compiled-subscribe.js';
+
+/**
+ * Executes each subscription event with a plan compiled from the operation's selection set
+ * (see src/execution/), instead of a full graphql-tools execution per event. Arguments are
+ * coerced once per subscription; the per-event path is synchronous. The result is the same
+ * (test/unit/compiled-subscribe.test.ts compares both), so every other plugin's hooks —
+ * onSubscribeResult, onNext (error masking, metrics), onEnd — see exactly what they saw before.
+ *
+ * Place it before any plugin that wraps the subscribe function (tracing), so they wrap this one.
+ */
+export function useCompiledSubscriptions(): Plugin {
+  const wrapped = new WeakMap<object, (args: ExecutionArgs) => unknown>();
+  return {
+    onSubscribe({ subscribeFn, setSubscribeFn }) {
+      // One compiled wrapper per engine subscribe function (Yoga has one), not per operation.
+      let compiled = wrapped.get(subscribeFn);
+      if (!compiled) wrapped.set(subscribeFn, (compiled = compileSubscribe(subscribeFn as (args: ExecutionArgs) => unknown)));
+      setSubscribeFn(compiled as typeof subscribeFn);
+    },
+  };
+}

@@ -158,7 +158,7 @@ describe('@defer and @stream over HTTP multipart', () => {
       .filter((line) => line.startsWith('data: {'))
       .map((line) => JSON.parse(line.slice('data: '.length)) as Part);
     expect(events[0]).toEqual({ data: { routes: [{ id: 'demo' }] }, hasNext: true });
-    expect(events.at(-1)).toMatchObject({ incremental: [{ path: [], data: { models: [{ id: 'local/echo' }, { id: 'local/lorem' }, { id: 'local/tools' }, { id: 'local/embed' }] } }], hasNext: false });
+    expect(events.at(-1)).toMatchObject({ incremental: [{ path: [], data: { models: [{ id: 'local/echo' }, { id: 'local/lorem' }, { id: 'local/tools' }, { id: 'local/vision' }, { id: 'local/embed' }] } }], hasNext: false });
   });
 
   it('answers a repeated deferred query from the query cache in one whole part', async () => {
@@ -170,7 +170,7 @@ describe('@defer and @stream over HTTP multipart', () => {
     // The cache stored the merged result: a hit skips execution, so nothing is left to defer.
     const again: Part[] = [];
     for await (const part of readMultipart(await postMultipart(gw.url, query))) again.push(part);
-    expect(again).toEqual([{ data: { routes: [{ id: 'demo' }], models: [{ id: 'local/echo' }, { id: 'local/lorem' }, { id: 'local/tools' }, { id: 'local/embed' }] } }]);
+    expect(again).toEqual([{ data: { routes: [{ id: 'demo' }], models: [{ id: 'local/echo' }, { id: 'local/lorem' }, { id: 'local/tools' }, { id: 'local/vision' }, { id: 'local/embed' }] } }]);
   });
 
   it('rejects @defer on a mutation root field and @stream on a non-list field', async () => {

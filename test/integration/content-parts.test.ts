@@ -3,6 +3,7 @@
  * each provider's wire mock receives, capability refusals with no upstream call,
  * a route skipping a non-vision target, and the offline local/vision model.
  */
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postGraphQL } from '../helpers/graphql-clients.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
@@ -172,5 +173,29 @@ describe('local/vision', () => {
     expect(result.body.data?.chat.message.content).toBe(
       'I received 4 parts:\n1. text (13 characters)\n2. image (image/png, 70 bytes, detail high)\n3. image (media type not given, by URL https://example.com/cat.jpg, not fetched)\n4. file (application/pdf, 13 bytes, named doc.pdf)',
     );
+  });
+});
+
+describe('/v1/chat/completions', () => {
+  it('the openai SDK sends an image (data: URL) and a PDF; reasoning_effort reaches the upstream', async () => {
+    const client = new OpenAI({ baseURL: `${gw.origin}/v1`, apiKey: 'unused' });
+    const answer = await client.chat.completions.create({
+      model: 'local/vision',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}`, detail: 'low' } },
+            { type: 'file', file: { file_data: `data:application/pdf;base64,${PDF}`, filename: 'doc.pdf' } },
+          ],
+        },
+      ],
+    });
+    expect(answer.choices[0]?.message.content).toBe(
+      'I received 3 parts:\n1. text (13 characters)\n2. image (image/png, 70 bytes, detail low)\n3. file (application/pdf, 13 bytes, named doc.pdf)',
+    );
+    await client.chat.completions.create({ model: 'oai/o4-mini', messages: [{ role: 'user', content: 'think' }], reasoning_effort: 'high' });
+    expect(lastBody(oai).reasoning_effort).toBe('high');
   });
 });

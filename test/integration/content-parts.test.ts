@@ -199,3 +199,32 @@ describe('/v1/chat/completions', () => {
     expect(lastBody(oai).reasoning_effort).toBe('high');
   });
 });
+
+describe('budget reservations count images', () => {
+  it('refuses an image-heavy request the budget cannot cover, with no upstream call, while the same text passes', async () => {
+    const KEY = 'sbk_content-parts-0123456789abcdef';
+    const priced = await startGateway(`
+providers: [{ id: oai, type: openai, baseUrl: "${oai.origin}/v1", apiKey: k1 }]
+models: [{ provider: oai, upstream: seer, capabilities: [chat, streaming, vision], pricing: { input: 10, output: 0 } }]
+cache: { completions: { mode: off } }
+auth:
+  keys:
+    - { id: picture-budget, secret: "${KEY}", scopes: [chat, models], limits: { budgetUsd: 0.05 } }
+`);
+    try {
+      const headers = { headers: { authorization: `Bearer ${KEY}` } };
+      const image = { image: { base64: PNG, mediaType: 'image/png' } };
+      // 10 images × 1,105 tokens × $10 per million ≈ $0.11: more than the $0.05 budget.
+      const heavy = { model: 'oai/seer', maxTokens: 1, messages: [{ role: 'USER', parts: [{ text: 'look' }, ...Array.from({ length: 10 }, () => image)] }] };
+      const before = oai.requests.length;
+      const refused = await postGraphQL<ChatData, { input: Record<string, unknown> }>(priced.url, CHAT, { input: heavy }, headers);
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('BUDGET_EXCEEDED');
+      expect(oai.requests.length).toBe(before);
+      const light = await postGraphQL<ChatData, { input: Record<string, unknown> }>(priced.url, CHAT, { input: { ...heavy, messages: [{ role: 'USER', parts: [{ text: 'look' }] }] } }, headers);
+      expect(light.body.errors).toBeUndefined();
+      expect(oai.requests.length).toBe(before + 1);
+    } finally {
+      await priced.stop();
+    }
+  });
+});

@@ -92,7 +92,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   );
   const catalog = createCatalog(config, providers);
   const health = createHealthRegistry(config.routing);
-  const planner = createRoutePlanner({ catalog, routing: config.routing, health });
+  const planner = createRoutePlanner({ catalog, routing: config.routing, health, maxPartsPerMessage: config.limits.maxPartsPerMessage });
 
   // Shared state: Redis when configured (several replicas), else this process's memory.
   const redis = config.redis ? createRedisClients(config.redis) : undefined;

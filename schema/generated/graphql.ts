@@ -8,12 +8,20 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type AttemptOutcome =
   /** The target failed (see `errorCode`). */
   | 'FAILED'
-  /** The target's circuit breaker was open, so it was not tried. */
+  /** The target was not tried: its circuit breaker was open, or it lacks a capability the request needs (see `reason`). */
   | 'SKIPPED'
   /** The target answered. */
   | 'SUCCESS'
   /** The target did not answer in time. */
   | 'TIMED_OUT';
+
+/** A sound clip, inline as base64. */
+export type AudioInput = {
+  /** The audio bytes, base64-encoded. */
+  base64: string;
+  /** The encoding: wav or mp3 (others where the provider takes them). */
+  format: string;
+};
 
 /** A target's circuit breaker. */
 export type BreakerState =
@@ -34,6 +42,8 @@ export type ChatInput = {
   messages: Array<ChatMessageInput>;
   /** A model id (e.g. "local/echo") or a route id (e.g. "demo"). */
   model: string;
+  /** Ask the model to reason first (needs the REASONING capability). */
+  reasoning?: ReasoningInput | null | undefined;
   /** Ask for JSON output. */
   responseFormat?: ResponseFormatInput | null | undefined;
   /** Seed for (best-effort) deterministic sampling, where the provider supports it. */
@@ -54,10 +64,12 @@ export type ChatInput = {
 
 /** One message of the conversation. */
 export type ChatMessageInput = {
-  /** The text. May be null only for an ASSISTANT message with toolCalls. */
+  /** The text. May be null only for an ASSISTANT message with toolCalls, or when parts are given. */
   content?: string | null | undefined;
   /** Optional participant name. */
   name?: string | null | undefined;
+  /** Text, images, files and audio, instead of content (exactly one of the two). USER messages only. */
+  parts?: Array<ContentPartInput> | null | undefined;
   /** Who wrote it. */
   role: ChatRole;
   /** For TOOL messages: the id of the call this answers. */
@@ -77,6 +89,27 @@ export type ChatRole =
   /** The end user. */
   | 'USER';
 
+/** One part of a multi-part message: exactly one of its fields. */
+export type ContentPartInput =
+  {   /** Audio (needs AUDIO). */
+  audio: AudioInput; file?: never; image?: never; text?: never; }
+  |  { audio?: never;   /** A document (needs FILES). */
+  file: FileInput; image?: never; text?: never; }
+  |  { audio?: never; file?: never;   /** An image (needs the VISION capability). */
+  image: ImageInput; text?: never; }
+  |  { audio?: never; file?: never; image?: never;   /** Text. */
+  text: string; };
+
+/** A document (PDF, plain text), inline as base64. */
+export type FileInput = {
+  /** The file bytes, base64-encoded. */
+  base64: string;
+  /** e.g. application/pdf or text/plain. */
+  mediaType: string;
+  /** A file name, for providers that show one to the model. */
+  name?: string | null | undefined;
+};
+
 /** Why the model stopped. */
 export type FinishReason =
   /** The provider's content filter withheld the answer. */
@@ -90,19 +123,46 @@ export type FinishReason =
   /** It wants tools called (see `toolCalls`). */
   | 'TOOL_CALLS';
 
+/** How closely the model looks at an image (OpenAI-compatible providers; others ignore it). */
+export type ImageDetail =
+  /** The provider decides. */
+  | 'AUTO'
+  /** Full detail: more tokens. */
+  | 'HIGH'
+  /** A low-resolution look: fewer tokens. */
+  | 'LOW';
+
+/** An image, by URL (passed to the provider, never fetched by the gateway) or inline as base64. */
+export type ImageInput = {
+  /** The image bytes, base64-encoded (needs mediaType). */
+  base64?: string | null | undefined;
+  /** How closely to look (default AUTO). */
+  detail?: ImageDetail | null | undefined;
+  /** image/png, image/jpeg, image/gif or image/webp. */
+  mediaType?: string | null | undefined;
+  /** An https URL the provider fetches. Exactly one of url and base64. */
+  url?: string | null | undefined;
+};
+
 /** What a model can do. */
 export type ModelCapability =
+  /** Audio input (`audio` parts). */
+  | 'AUDIO'
   /** Chat completions (`Mutation.chat`). */
   | 'CHAT'
   /** Embeddings. */
   | 'EMBEDDINGS'
+  /** Document input such as PDFs (`file` parts). */
+  | 'FILES'
   /** JSON output (`responseFormat`). */
   | 'JSON'
+  /** Thinks before answering when asked (`ChatInput.reasoning`). */
+  | 'REASONING'
   /** Streamed chat completions (`Subscription.chatStream`). */
   | 'STREAMING'
   /** Tool (function) calling. */
   | 'TOOLS'
-  /** Image input. */
+  /** Image input (`image` parts). */
   | 'VISION';
 
 /** The wire protocol a provider speaks. */
@@ -115,6 +175,25 @@ export type ProviderType =
   | 'LOCAL'
   /** Any OpenAI-compatible Chat Completions API (OpenAI, Groq, Together, Mistral, DeepSeek, OpenRouter, vLLM, Ollama, LM Studio). */
   | 'OPENAI';
+
+/** How hard a reasoning model thinks. Providers that take a token budget get 1,024 / 4,096 / 8,192 / 24,576 tokens. */
+export type ReasoningEffort =
+  /** As much as it takes. */
+  | 'HIGH'
+  /** A little. */
+  | 'LOW'
+  /** The usual. */
+  | 'MEDIUM'
+  /** As little as the model allows. */
+  | 'MINIMAL';
+
+/** Ask a reasoning model (capability REASONING) to think before it answers: an effort, a token budget, or both. */
+export type ReasoningInput = {
+  /** How hard to think (default MEDIUM). */
+  effort?: ReasoningEffort | null | undefined;
+  /** Most tokens to spend thinking (a budget, where the provider takes one). */
+  maxTokens?: number | null | undefined;
+};
 
 /** Ask for JSON instead of free text. */
 export type ResponseFormatInput = {

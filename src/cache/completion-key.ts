@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../providers/contract.js';
+import type { ChatMessage, ChatRequest, ContentPart, ToolCall, ToolDefinition } from '../providers/contract.js';
 
 /**
  * A canonical JSON text: object keys sorted (recursively), arrays in order,
@@ -33,8 +33,15 @@ function toolCall(call: ToolCall) {
   return { id: call.id, name: call.name, arguments: call.arguments };
 }
 
+/** Inline bytes enter the key as their SHA-256, so the canonical text stays small whatever the images weigh. */
+function part(p: ContentPart) {
+  if (p.type === 'text') return p;
+  const { base64, ...rest } = p;
+  return base64 === undefined ? rest : { ...rest, sha256: createHash('sha256').update(base64).digest('hex') };
+}
+
 function message(m: ChatMessage) {
-  return { role: m.role, content: m.content, name: m.name, toolCallId: m.toolCallId, toolCalls: m.toolCalls?.map(toolCall) };
+  return { role: m.role, content: m.content, parts: m.parts?.map(part), name: m.name, toolCallId: m.toolCallId, toolCalls: m.toolCalls?.map(toolCall) };
 }
 
 function tool(t: ToolDefinition) {
@@ -57,6 +64,7 @@ function normalize(request: ChatRequest) {
     tools: request.tools?.map(tool),
     toolChoice: request.toolChoice,
     responseFormat: request.responseFormat,
+    reasoning: request.reasoning,
   };
 }
 

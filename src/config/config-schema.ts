@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PROVIDER_TYPES } from '../providers/contract.js';
 
-export const MODEL_CAPABILITIES = ['chat', 'streaming', 'tools', 'json', 'vision', 'embeddings'] as const;
+export const MODEL_CAPABILITIES = ['chat', 'streaming', 'tools', 'json', 'vision', 'files', 'audio', 'reasoning', 'embeddings'] as const;
 export type ModelCapability = (typeof MODEL_CAPABILITIES)[number];
 
 export const ROUTE_STRATEGIES = ['fallback', 'weighted', 'least-latency', 'least-busy', 'cheapest'] as const;
@@ -192,6 +192,8 @@ export const limitsConfigSchema = z.strictObject({
    * callers' slots after at most this long.
    */
   leaseTtlMs: z.number().int().min(1_000).default(30_000),
+  /** Most content parts (text, images, files, audio) in one message; more is BAD_USER_INPUT. */
+  maxPartsPerMessage: z.number().int().positive().max(1_000).default(64),
 });
 
 export const redisConfigSchema = z.strictObject({

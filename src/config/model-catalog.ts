@@ -14,6 +14,11 @@ export interface CatalogEntry {
 
 const CHAT: ModelCapability[] = ['chat', 'streaming', 'tools', 'json'];
 const CHAT_VISION: ModelCapability[] = [...CHAT, 'vision'];
+/** Images and PDFs (OpenAI `file` parts, Anthropic `document` blocks). */
+const CHAT_DOCS: ModelCapability[] = [...CHAT_VISION, 'files'];
+const CHAT_DOCS_REASONING: ModelCapability[] = [...CHAT_DOCS, 'reasoning'];
+/** Gemini takes images, PDFs and audio inline, and thinks. */
+const GEMINI: ModelCapability[] = [...CHAT_DOCS, 'audio', 'reasoning'];
 const EMBEDDINGS: ModelCapability[] = ['embeddings'];
 
 /**
@@ -22,21 +27,24 @@ const EMBEDDINGS: ModelCapability[] = ['embeddings'];
  * list models for providers added from `*_API_KEY` environment variables.
  */
 export const MODEL_CATALOG: Readonly<Record<string, CatalogEntry>> = {
-  'gpt-4o': { contextWindow: 128_000, maxOutputTokens: 16_384, pricing: { input: 2.5, output: 10 }, capabilities: CHAT_VISION },
-  'gpt-4o-mini': { contextWindow: 128_000, maxOutputTokens: 16_384, pricing: { input: 0.15, output: 0.6 }, capabilities: CHAT_VISION },
-  'gpt-4.1': { contextWindow: 1_047_576, maxOutputTokens: 32_768, pricing: { input: 2, output: 8 }, capabilities: CHAT_VISION },
-  'gpt-4.1-mini': { contextWindow: 1_047_576, maxOutputTokens: 32_768, pricing: { input: 0.4, output: 1.6 }, capabilities: CHAT_VISION },
-  'gpt-4.1-nano': { contextWindow: 1_047_576, maxOutputTokens: 32_768, pricing: { input: 0.1, output: 0.4 }, capabilities: CHAT_VISION },
-  'claude-sonnet-4-5': { contextWindow: 200_000, maxOutputTokens: 64_000, pricing: { input: 3, output: 15 }, capabilities: CHAT_VISION },
-  'claude-haiku-4-5': { contextWindow: 200_000, maxOutputTokens: 64_000, pricing: { input: 1, output: 5 }, capabilities: CHAT_VISION },
-  'claude-opus-4-1': { contextWindow: 200_000, maxOutputTokens: 32_000, pricing: { input: 15, output: 75 }, capabilities: CHAT_VISION },
-  'gemini-2.5-pro': { contextWindow: 1_048_576, maxOutputTokens: 65_536, pricing: { input: 1.25, output: 10 }, capabilities: CHAT_VISION },
-  'gemini-2.5-flash': { contextWindow: 1_048_576, maxOutputTokens: 65_536, pricing: { input: 0.3, output: 2.5 }, capabilities: CHAT_VISION },
-  'gemini-2.5-flash-lite': { contextWindow: 1_048_576, maxOutputTokens: 65_536, pricing: { input: 0.1, output: 0.4 }, capabilities: CHAT_VISION },
+  'gpt-4o': { contextWindow: 128_000, maxOutputTokens: 16_384, pricing: { input: 2.5, output: 10 }, capabilities: CHAT_DOCS },
+  'gpt-4o-mini': { contextWindow: 128_000, maxOutputTokens: 16_384, pricing: { input: 0.15, output: 0.6 }, capabilities: CHAT_DOCS },
+  'gpt-4.1': { contextWindow: 1_047_576, maxOutputTokens: 32_768, pricing: { input: 2, output: 8 }, capabilities: CHAT_DOCS },
+  'gpt-4.1-mini': { contextWindow: 1_047_576, maxOutputTokens: 32_768, pricing: { input: 0.4, output: 1.6 }, capabilities: CHAT_DOCS },
+  'gpt-4.1-nano': { contextWindow: 1_047_576, maxOutputTokens: 32_768, pricing: { input: 0.1, output: 0.4 }, capabilities: CHAT_DOCS },
+  'claude-sonnet-4-5': { contextWindow: 200_000, maxOutputTokens: 64_000, pricing: { input: 3, output: 15 }, capabilities: CHAT_DOCS_REASONING },
+  'claude-haiku-4-5': { contextWindow: 200_000, maxOutputTokens: 64_000, pricing: { input: 1, output: 5 }, capabilities: CHAT_DOCS_REASONING },
+  'claude-opus-4-1': { contextWindow: 200_000, maxOutputTokens: 32_000, pricing: { input: 15, output: 75 }, capabilities: CHAT_DOCS_REASONING },
+  'gemini-2.5-pro': { contextWindow: 1_048_576, maxOutputTokens: 65_536, pricing: { input: 1.25, output: 10 }, capabilities: GEMINI },
+  'gemini-2.5-flash': { contextWindow: 1_048_576, maxOutputTokens: 65_536, pricing: { input: 0.3, output: 2.5 }, capabilities: GEMINI },
+  'gemini-2.5-flash-lite': { contextWindow: 1_048_576, maxOutputTokens: 65_536, pricing: { input: 0.1, output: 0.4 }, capabilities: GEMINI },
   'llama-3.1-8b-instant': { contextWindow: 131_072, maxOutputTokens: 131_072, pricing: { input: 0.05, output: 0.08 }, capabilities: CHAT },
   'llama-3.3-70b-versatile': { contextWindow: 131_072, maxOutputTokens: 32_768, pricing: { input: 0.59, output: 0.79 }, capabilities: CHAT },
   'mistral-small-latest': { contextWindow: 128_000, maxOutputTokens: 32_768, pricing: { input: 0.1, output: 0.3 }, capabilities: CHAT },
   'mistral-large-latest': { contextWindow: 128_000, maxOutputTokens: 32_768, pricing: { input: 2, output: 6 }, capabilities: CHAT },
+  'gpt-4o-audio-preview': { contextWindow: 128_000, maxOutputTokens: 16_384, pricing: { input: 2.5, output: 10 }, capabilities: [...CHAT, 'audio'] },
+  'o4-mini': { contextWindow: 200_000, maxOutputTokens: 100_000, pricing: { input: 1.1, output: 4.4 }, capabilities: [...CHAT_DOCS, 'reasoning'] },
+  'deepseek-reasoner': { contextWindow: 128_000, maxOutputTokens: 65_536, pricing: { input: 0.28, output: 0.42 }, capabilities: ['chat', 'streaming', 'reasoning'] },
   'deepseek-chat': { contextWindow: 128_000, maxOutputTokens: 8_192, pricing: { input: 0.28, output: 0.42 }, capabilities: CHAT },
   'text-embedding-3-small': { contextWindow: 8_191, pricing: { input: 0.02, output: 0 }, capabilities: EMBEDDINGS },
   'text-embedding-3-large': { contextWindow: 8_191, pricing: { input: 0.13, output: 0 }, capabilities: EMBEDDINGS },

@@ -19,9 +19,38 @@ export interface ToolCall {
   arguments: string;
 }
 
+export const IMAGE_DETAILS = ['auto', 'low', 'high'] as const;
+export type ImageDetail = (typeof IMAGE_DETAILS)[number];
+
+export const REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
+/**
+ * One piece of a multi-part message. Bytes travel base64-encoded; a URL is passed
+ * to providers that accept one and never fetched by the gateway.
+ */
+export type ContentPart =
+  | { type: 'text'; text: string }
+  /** Exactly one of `url` and `base64`; `mediaType` is required with `base64`. */
+  | { type: 'image'; url?: string; base64?: string; mediaType?: string; detail?: ImageDetail }
+  /** A document (PDF, plain text …). */
+  | { type: 'file'; base64: string; mediaType: string; name?: string }
+  /** `format` is the encoding (`wav`, `mp3` …). */
+  | { type: 'audio'; base64: string; format: string };
+
+/** Asks a reasoning model to think: an effort, a token budget, or both. */
+export interface ReasoningRequest {
+  effort?: ReasoningEffort;
+  /** Most tokens to spend thinking. */
+  maxTokens?: number;
+}
+
 export interface ChatMessage {
   role: ChatRole;
+  /** The text; null when `parts` carries the message (or an assistant message only called tools). */
   content: string | null;
+  /** A multi-part message (text, images, files, audio) instead of `content`. */
+  parts?: ContentPart[];
   /** Optional participant name (OpenAI `name`). */
   name?: string;
   /** For `tool` messages: the id of the call this message answers. */
@@ -58,6 +87,8 @@ export interface ChatRequest {
   responseFormat?: ResponseFormat;
   /** End-user id forwarded for the provider's abuse monitoring. */
   user?: string;
+  /** Ask the model to reason before answering. */
+  reasoning?: ReasoningRequest;
 }
 
 export interface TokenUsage {

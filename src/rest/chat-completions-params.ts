@@ -34,7 +34,7 @@ export const CHAT_COMPLETIONS_PARAMS: Readonly<Record<string, ParamRule>> = {
   parallel_tool_calls: onlyDefault([true], 'the gateway cannot turn off parallel tool calls.'),
   modalities: onlyDefault([['text']], 'the gateway answers with text only.'),
   audio: refuse('the gateway answers with text only.'),
-  reasoning_effort: refuse('this gateway version does not carry reasoning settings to the providers.'),
+  reasoning_effort: true,
   service_tier: onlyDefault(['auto', 'default'], NOT_FORWARDED),
   prediction: refuse(NOT_FORWARDED),
   web_search_options: refuse(NOT_FORWARDED),

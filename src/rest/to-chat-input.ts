@@ -2,6 +2,7 @@ import { CHAT_ROLES, type ChatRole } from '../providers/contract.js';
 import type { ChatInputShape } from '../schema/to-chat-request.js';
 import { CHAT_COMPLETIONS_PARAMS } from './chat-completions-params.js';
 import { checkParams, invalidParam as invalid, isObject, optional } from './check-params.js';
+import { partsOfContent } from './openai-content-parts.js';
 
 /** What the body of POST /v1/chat/completions asks for, besides the ChatInput. */
 export interface StreamOptions {
@@ -50,9 +51,11 @@ function messagesOf(value: unknown): ChatInputShape['messages'] {
   return value.map((message: unknown, index) => {
     const field = `messages[${index}]`;
     if (!isObject(message)) throw invalid(field, 'expected an object');
+    const parts = partsOfContent(`${field}.content`, message.content);
     return {
       role: roleOf(`${field}.role`, message.role),
-      content: textOf(`${field}.content`, message.content),
+      content: parts ? null : textOf(`${field}.content`, message.content),
+      parts,
       name: typeof message.name === 'string' ? message.name : null,
       toolCallId: typeof message.tool_call_id === 'string' ? message.tool_call_id : null,
       toolCalls: toolCallsOf(`${field}.tool_calls`, message.tool_calls),
@@ -110,6 +113,12 @@ function stopOf(value: unknown): string[] | null {
 }
 
 /** Maps an OpenAI Chat Completions body to ChatInput, so `toChatRequest` applies the graph's rules. */
+function reasoningOf(value: unknown): ChatInputShape['reasoning'] {
+  if (value == null) return null;
+  if (value !== 'minimal' && value !== 'low' && value !== 'medium' && value !== 'high') throw invalid('reasoning_effort', 'expected minimal, low, medium or high');
+  return { effort: value };
+}
+
 export function toChatInput(body: unknown): { input: ChatInputShape; stream: StreamOptions } {
   if (!isObject(body)) throw invalid('body', 'expected a JSON object');
   const model = body.model;
@@ -129,6 +138,7 @@ export function toChatInput(body: unknown): { input: ChatInputShape; stream: Str
     responseFormat: responseFormatOf(body.response_format),
     // safety_identifier is OpenAI's newer name for the end-user id.
     user: optional<string>(body, 'user', 'string') ?? optional<string>(body, 'safety_identifier', 'string') ?? null,
+    reasoning: reasoningOf(body.reasoning_effort),
   };
   return {
     input,

@@ -94,6 +94,8 @@ export async function runAttempts<T>(deps: AttemptDeps, options: RunAttemptsOpti
     completionTokens: options.completionTokens,
   });
   let lastError: unknown;
+  // Targets planning left out (a capability the request needs) come first in the report.
+  attempts.push(...plan.skipped);
 
   for (const { target } of ordered) {
     const health = deps.health.of(target.model);

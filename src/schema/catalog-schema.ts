@@ -45,7 +45,10 @@ export function addCatalogSchema(builder: Builder) {
       streaming: 'Streamed chat completions (`Subscription.chatStream`).',
       tools: 'Tool (function) calling.',
       json: 'JSON output (`responseFormat`).',
-      vision: 'Image input.',
+      vision: 'Image input (`image` parts).',
+      files: 'Document input such as PDFs (`file` parts).',
+      audio: 'Audio input (`audio` parts).',
+      reasoning: 'Thinks before answering when asked (`ChatInput.reasoning`).',
       embeddings: 'Embeddings.',
     }),
   });

@@ -2,6 +2,7 @@ import { CHAT_ROLES, FINISH_REASONS } from '../providers/contract.js';
 import { ATTEMPT_OUTCOMES, type Attempt, type ChatCompletion, type ChatStreamEvent, type CompletionUsage, type ToolCallDelta } from '../services/chat-types.js';
 import { takeChatTicket } from '../plugins/use-chat-admission.js';
 import { abortOnReturn } from './abort-on-return.js';
+import { addContentPartInputs } from './content-parts-schema.js';
 import type { Builder } from './builder.js';
 import { enumValues } from './enum-values.js';
 import { createStreamText } from './stream-text.js';
@@ -34,7 +35,7 @@ export function addChatSchema(builder: Builder) {
       success: 'The target answered.',
       failed: 'The target failed (see `errorCode`).',
       timed_out: 'The target did not answer in time.',
-      skipped: "The target's circuit breaker was open, so it was not tried.",
+      skipped: "The target was not tried: its circuit breaker was open, or it lacks a capability the request needs (see `reason`).",
     }),
   });
   const ToolChoiceMode = builder.enumType('ToolChoiceMode', {
@@ -63,11 +64,16 @@ export function addChatSchema(builder: Builder) {
       arguments: t.string({ required: true, description: 'The arguments, as JSON text.' }),
     }),
   });
+  const { ContentPartInput, ReasoningInput } = addContentPartInputs(builder);
   const ChatMessageInput = builder.inputType('ChatMessageInput', {
     description: 'One message of the conversation.',
     fields: (t) => ({
       role: t.field({ type: ChatRole, required: true, description: 'Who wrote it.' }),
-      content: t.string({ description: 'The text. May be null only for an ASSISTANT message with toolCalls.' }),
+      content: t.string({ description: 'The text. May be null only for an ASSISTANT message with toolCalls, or when parts are given.' }),
+      parts: t.field({
+        type: [ContentPartInput],
+        description: 'Text, images, files and audio, instead of content (exactly one of the two). USER messages only.',
+      }),
       name: t.string({ description: 'Optional participant name.' }),
       toolCallId: t.string({ description: 'For TOOL messages: the id of the call this answers.' }),
       toolCalls: t.field({ type: [ToolCallInput], description: 'For ASSISTANT messages: the tools it called.' }),
@@ -111,6 +117,7 @@ export function addChatSchema(builder: Builder) {
       toolChoice: t.field({ type: ToolChoiceInput, description: 'Which tools it may call (default: AUTO when tools are given).' }),
       responseFormat: t.field({ type: ResponseFormatInput, description: 'Ask for JSON output.' }),
       user: t.string({ description: 'Your end-user id, forwarded to the provider for abuse monitoring.' }),
+      reasoning: t.field({ type: ReasoningInput, description: 'Ask the model to reason first (needs the REASONING capability).' }),
       cache: t.boolean({
         description: 'The completion cache: true = use it, false = bypass it, null = the configured policy (by default: cached when temperature is 0).',
       }),
@@ -153,6 +160,7 @@ export function addChatSchema(builder: Builder) {
       outcome: t.field({ type: AttemptOutcome, description: 'How it ended.', resolve: (attempt) => attempt.outcome }),
       latencyMs: t.exposeFloat('latencyMs', { description: 'Time spent on it (for streams: until the first token), in milliseconds.' }),
       errorCode: t.exposeString('errorCode', { nullable: true, description: 'The error code when it failed.' }),
+      reason: t.exposeString('reason', { nullable: true, description: 'Why a SKIPPED target was not tried, when it was not its breaker.' }),
     }),
   });
   const ChatCompletionRef = builder.objectRef<ChatCompletion>('ChatCompletion').implement({

@@ -1,6 +1,7 @@
 import { GatewayError } from '../errors.js';
 import type { ChatMessage, ChatRole, ResponseFormat, ToolChoice, ToolDefinition } from '../providers/contract.js';
 import type { GatewayChatRequest } from '../services/chat-types.js';
+import { toContentParts, toReasoning, type ContentPartShape, type ReasoningShape } from './to-content-parts.js';
 
 /** ChatInput as GraphQL hands it over (nullable fields are null or undefined). */
 export interface ChatInputShape {
@@ -8,6 +9,7 @@ export interface ChatInputShape {
   messages: readonly {
     role: ChatRole;
     content?: string | null;
+    parts?: readonly ContentPartShape[] | null;
     name?: string | null;
     toolCallId?: string | null;
     toolCalls?: readonly { id: string; name: string; arguments: string }[] | null;
@@ -21,6 +23,7 @@ export interface ChatInputShape {
   toolChoice?: { mode: 'auto' | 'none' | 'required' | 'tool'; name?: string | null } | null;
   responseFormat?: { type: 'text' | 'json_object' | 'json_schema'; name?: string | null; schema?: unknown; strict?: boolean | null } | null;
   user?: string | null;
+  reasoning?: ReasoningShape | null;
   cache?: boolean | null;
 }
 
@@ -46,8 +49,14 @@ function toMessages(input: ChatInputShape['messages']): ChatMessage[] {
     const toolCalls = message.toolCalls ?? undefined;
     if (toolCalls?.length && message.role !== 'assistant') throw invalid(`${field}.toolCalls`, 'only ASSISTANT messages carry tool calls');
     if (message.role === 'tool' && !message.toolCallId) throw invalid(`${field}.toolCallId`, 'a TOOL message must name the tool call it answers');
-    if (content === null && !toolCalls?.length) throw invalid(`${field}.content`, 'expected text (only an ASSISTANT message with toolCalls may have none)');
+    if (message.parts != null) {
+      if (content !== null) throw invalid(field, 'expected content or parts, not both');
+      if (message.role !== 'user') throw invalid(`${field}.parts`, 'only USER messages have parts; others use content');
+    } else if (content === null && !toolCalls?.length) {
+      throw invalid(`${field}.content`, 'expected text or parts (only an ASSISTANT message with toolCalls may have neither)');
+    }
     const out: ChatMessage = { role: message.role, content };
+    if (message.parts != null) out.parts = toContentParts(`${field}.parts`, message.parts);
     if (message.name) out.name = message.name;
     if (message.toolCallId) out.toolCallId = message.toolCallId;
     if (toolCalls?.length) out.toolCalls = toolCalls.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments }));
@@ -103,6 +112,7 @@ export function toChatRequest(input: ChatInputShape): GatewayChatRequest {
   if (input.seed != null) request.seed = input.seed;
   if (input.user) request.user = input.user;
   if (input.cache != null) request.cache = input.cache;
+  if (input.reasoning) request.reasoning = toReasoning(input.reasoning);
   if (input.stop?.length) {
     if (input.stop.length > MAX_STOP_SEQUENCES) throw invalid('input.stop', `expected at most ${MAX_STOP_SEQUENCES} sequences, but got ${input.stop.length}`);
     request.stop = [...input.stop];

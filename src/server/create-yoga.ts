@@ -40,6 +40,16 @@ mutation Chat {
   }
 }
 
+# local/vision "sees": it describes the parts it received (type, media type, size). A 1×1 PNG:
+mutation Image {
+  chat(input: { model: "local/vision", messages: [{ role: USER, parts: [
+    { text: "What is in this picture?" }
+    { image: { mediaType: "image/png", base64: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==" } }
+  ] }] }) {
+    message { content }
+  }
+}
+
 # GraphiQL shows the latest event only: \`text\` is the answer so far, so it grows on screen.
 subscription Stream {
   chatStream(input: { model: "local/lorem", maxTokens: 40, messages: [{ role: USER, content: "Write something" }] }) {

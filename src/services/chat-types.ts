@@ -17,6 +17,8 @@ export interface Attempt {
   outcome: AttemptOutcome;
   latencyMs: number;
   errorCode?: ErrorCode;
+  /** Why a skipped target was not tried (e.g. it lacks a capability the request needs). */
+  reason?: string;
 }
 
 export interface CompletionUsage {

@@ -1,4 +1,5 @@
 import type { ModelConfig } from '../config/config-schema.js';
+import { textOf } from '../providers/content-parts.js';
 import type { ChatMessage, TokenUsage } from '../providers/contract.js';
 import type { CompletionUsage } from './chat-types.js';
 
@@ -14,7 +15,7 @@ export function estimateTokens(text: string): number {
 
 export function estimatePromptTokens(messages: readonly ChatMessage[]): number {
   let characters = 0;
-  for (const message of messages) characters += (message.content?.length ?? 0) + 16;
+  for (const message of messages) characters += textOf(message).length + 16;
   return Math.ceil(characters / CHARS_PER_TOKEN);
 }
 

@@ -1,3 +1,4 @@
+import { textOf } from '../providers/content-parts.js';
 import type { ChatMessage, ToolDefinition } from '../providers/contract.js';
 
 /** Framing tokens OpenAI adds per message. */
@@ -112,7 +113,11 @@ export interface CountOptions {
 export async function countPromptTokens(messages: readonly ChatMessage[], tools?: readonly ToolDefinition[], options: CountOptions = {}): Promise<number> {
   const count = await (tokenizer ??= loadTokenizer());
   const texts: string[] = [];
-  for (const message of messages) if (message.content) texts.push(message.content);
+  // Text parts count here; images, files and audio in estimatePartTokens.
+  for (const message of messages) {
+    const text = textOf(message);
+    if (text) texts.push(text);
+  }
   if (tools?.length) texts.push(JSON.stringify(tools));
   const text = texts.length === 1 ? (texts[0] as string) : texts.join('\n');
   const exact = countPieces(count, text, 0, text.length, performance.now() + (options.budgetMs ?? EXACT_BUDGET_MS));

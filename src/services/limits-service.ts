@@ -4,6 +4,7 @@ import { GatewayError } from '../errors.js';
 import type { BudgetStore, RateLimitStore } from '../stores/store-types.js';
 import type { Target } from './catalog.js';
 import type { GatewayChatRequest } from './chat-types.js';
+import { estimatePartTokens } from './estimate-part-tokens.js';
 import { countPromptTokens } from './estimate-tokens.js';
 
 /** Completion tokens reserved when the caller sets no maxTokens; settled to the real count afterwards. */
@@ -91,7 +92,9 @@ export function createLimitsService(deps: {
           undo.push(() => rateLimits.adjust(`rpm:${id}`, requestsPerMinute, MINUTE_MS, -1));
         }
         const completion = request.maxTokens ?? DEFAULT_COMPLETION_RESERVATION;
-        const prompt = tokensPerMinute || budgetUsd ? await countPromptTokens(request.messages, request.tools) : 0;
+        // Images, files and audio: the dearest estimate among the targets, whichever answers.
+        const partTokens = Math.max(0, ...targets.map((target) => estimatePartTokens(request.messages, target.provider.type, target.model.upstream)));
+        const prompt = tokensPerMinute || budgetUsd ? (await countPromptTokens(request.messages, request.tools)) + partTokens : 0;
         const reservedTokens = prompt + completion;
         if (tokensPerMinute) {
           const decision = await rateLimits.take(`tpm:${id}`, tokensPerMinute, MINUTE_MS, reservedTokens);

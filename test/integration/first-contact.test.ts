@@ -60,7 +60,7 @@ describe('GET /', () => {
 describe("GraphiQL's example operations", () => {
   it('each runs without errors on the embedded default; the stream shows its whole text at the end', async () => {
     const names = [...EXAMPLE_OPERATIONS.matchAll(/^(query|mutation|subscription) (\w+)/gm)].map((match) => [match[1], match[2]] as const);
-    expect(names.map(([, name]) => name)).toEqual(['Catalog', 'Chat', 'Stream', 'Tools']);
+    expect(names.map(([, name]) => name)).toEqual(['Catalog', 'Chat', 'Image', 'Stream', 'Tools']);
     for (const [type, operationName] of names) {
       if (type === 'subscription') {
         const events: { text: string; done: boolean }[] = [];

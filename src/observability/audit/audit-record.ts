@@ -1,3 +1,4 @@
+import { textOf } from '../../providers/content-parts.js';
 import type { ErrorCode } from '../../errors.js';
 import type { ChatRole, FinishReason } from '../../providers/contract.js';
 import type { CompletionRecord } from '../../services/chat-observer.js';
@@ -97,6 +98,6 @@ export function toAuditRecord(record: CompletionRecord, options: { time: Date; b
     latencyMs: roundMs(record.latencyMs),
     timeToFirstTokenMs: record.timeToFirstTokenMs === null ? null : roundMs(record.timeToFirstTokenMs),
   };
-  if (options.body) audit.messages = options.body.messages.map((message) => ({ role: message.role, content: message.content }));
+  if (options.body) audit.messages = options.body.messages.map((message) => ({ role: message.role, content: message.parts ? textOf(message) : message.content }));
   return audit;
 }

@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRequest, FinishReason, ResponseFormat, TokenUsage, ToolChoice } from '../contract.js';
+import { anthropicThinking, toAnthropicBlocks } from './anthropic-parts.js';
 
 /** The subset of the Anthropic Messages wire format the adapter reads and writes. */
 export interface AnthropicUsage {
@@ -58,6 +59,7 @@ function blocksOf(message: ChatMessage): WireBlock[] {
   if (message.role === 'tool') {
     return [{ type: 'tool_result', tool_use_id: message.toolCallId ?? '', content: message.content ?? '' }];
   }
+  if (message.parts) return toAnthropicBlocks(message.parts);
   // Anthropic rejects empty text blocks, so an empty content is simply left out.
   const blocks: WireBlock[] = message.content ? [{ type: 'text', text: message.content }] : [];
   for (const call of message.toolCalls ?? []) {
@@ -110,9 +112,10 @@ export function toAnthropicBody(request: ChatRequest, stream: boolean, defaultMa
   const instruction = jsonInstruction(request.responseFormat);
   if (instruction) systemParts.push(instruction);
 
+  const thinking = request.reasoning ? anthropicThinking(request.reasoning, request.maxTokens, defaultMaxTokens) : undefined;
   const body: Record<string, unknown> = {
     model: request.model,
-    max_tokens: request.maxTokens ?? defaultMaxTokens,
+    max_tokens: thinking?.maxTokens ?? request.maxTokens ?? defaultMaxTokens,
     messages: toWireMessages(request.messages).map((m) => {
       const only = m.content[0];
       // A lone text block is sent as the plain-string shorthand: smaller and easier to read in logs.
@@ -132,6 +135,7 @@ export function toAnthropicBody(request: ChatRequest, stream: boolean, defaultMa
     }));
   }
   if (request.toolChoice) body.tool_choice = toolChoiceToWire(request.toolChoice);
+  if (thinking) body.thinking = thinking.thinking;
   if (stream) body.stream = true;
   return body;
 }

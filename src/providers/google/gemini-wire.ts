@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRequest, FinishReason, ToolChoice } from '../contract.js';
+import { geminiThinkingConfig, toGeminiParts } from './gemini-parts.js';
 
 /** The subset of the Gemini `generateContent` wire format the adapter reads and writes. */
 export interface GeminiPart {
@@ -7,6 +8,8 @@ export interface GeminiPart {
   thought?: boolean;
   functionCall?: { id?: string; name?: string; args?: Record<string, unknown> };
   functionResponse?: { name: string; response: Record<string, unknown> };
+  inlineData?: { mimeType: string; data: string };
+  fileData?: { mimeType: string; fileUri: string };
 }
 
 export interface GeminiContent {
@@ -53,6 +56,7 @@ function partsOf(message: ChatMessage, toolNames: Map<string, string>): GeminiPa
     const name = (message.toolCallId && toolNames.get(message.toolCallId)) || message.name || message.toolCallId || 'tool';
     return [{ functionResponse: { name, response: toolResult(message.content) } }];
   }
+  if (message.parts) return toGeminiParts(message.parts);
   // Gemini rejects empty text parts, so an empty message contributes none.
   const parts: GeminiPart[] = message.content ? [{ text: message.content }] : [];
   for (const call of message.toolCalls ?? []) {
@@ -119,6 +123,7 @@ export function toGeminiBody(request: ChatRequest): Record<string, unknown> {
     // `responseJsonSchema` takes plain JSON Schema; `responseSchema` only an OpenAPI subset.
     if (format.type === 'json_schema') config.responseJsonSchema = format.schema;
   }
+  if (request.reasoning) config.thinkingConfig = geminiThinkingConfig(request.reasoning);
   if (Object.keys(config).length) body.generationConfig = config;
   if (request.tools?.length) {
     const functionDeclarations = request.tools.map((tool) => ({

@@ -3,7 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatMessage, ChatRequest, ChatResult, ChatStreamPart, EmbeddingRequest, EmbeddingResponse, Provider, ToolCall } from '../contract.js';
 import { ProviderError } from '../provider-error.js';
 import { embedLocally } from './local-embeddings.js';
+import { textOf } from '../content-parts.js';
 import { answerWithTools, splitArguments } from './local-tools-model.js';
+import { describeParts } from './local-vision-model.js';
 
 export interface LocalProviderOptions {
   id: string;
@@ -29,7 +31,7 @@ export function splitLocalTokens(text: string): string[] {
 }
 
 function countPromptTokens(messages: readonly ChatMessage[]): number {
-  return messages.reduce((sum, message) => sum + TOKENS_PER_MESSAGE + splitLocalTokens(message.content ?? '').length, 0);
+  return messages.reduce((sum, message) => sum + TOKENS_PER_MESSAGE + splitLocalTokens(textOf(message)).length, 0);
 }
 
 function answerTokens(request: ChatRequest, id: string): string[] {
@@ -39,14 +41,15 @@ function answerTokens(request: ChatRequest, id: string): string[] {
   }
   if (request.model === 'echo') {
     const last = [...request.messages].reverse().find((message) => message.role === 'user');
-    return splitLocalTokens(last?.content || '(nothing to echo)');
+    return splitLocalTokens((last && textOf(last)) || '(nothing to echo)');
   }
+  if (request.model === 'vision') return splitLocalTokens(describeParts(request));
   if (request.model === 'lorem') {
     const count = request.maxTokens ?? DEFAULT_LOREM_TOKENS;
     return Array.from({ length: count }, (_, index) => `${index === 0 ? '' : ' '}${LOREM[index % LOREM.length] ?? ''}`);
   }
   const what = request.model === 'embed' ? 'chat model "embed" (embed is an embedding model)' : `model "${request.model}"`;
-  throw new ProviderError('UPSTREAM_REJECTED', `Provider "${id}" has no ${what} (it serves echo, lorem and tools).`, {
+  throw new ProviderError('UPSTREAM_REJECTED', `Provider "${id}" has no ${what} (it serves echo, lorem, tools and vision).`, {
     provider: id,
     status: 404,
     retryable: false,

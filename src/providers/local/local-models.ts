@@ -2,7 +2,7 @@ import type { ModelCapability } from '../../config/config-schema.js';
 
 /** The demo models the built-in `local` provider serves. */
 export interface LocalModelSpec {
-  upstream: 'echo' | 'lorem' | 'tools' | 'embed';
+  upstream: 'echo' | 'lorem' | 'tools' | 'vision' | 'embed';
   description: string;
   capabilities: ModelCapability[];
 }
@@ -25,6 +25,12 @@ export const LOCAL_MODELS: readonly LocalModelSpec[] = [
     description:
       'Demo model (built in, offline, free) for tool calling: given tools, it streams a call of the first one (or the one toolChoice names) with the last user message as its first string argument; given the tool results, it answers in text with them.',
     capabilities: ['chat', 'streaming', 'tools'],
+  },
+  {
+    upstream: 'vision',
+    description:
+      'Demo model (built in, offline, free) that "sees": describes the parts of the last user message (type, media type, size) instead of looking at them. Takes images, files and audio.',
+    capabilities: ['chat', 'streaming', 'vision', 'files', 'audio'],
   },
   {
     upstream: 'embed',

@@ -1,4 +1,6 @@
+import { reasoningEffort } from '../content-parts.js';
 import type { ChatRequest, FinishReason, ToolChoice } from '../contract.js';
+import { toOpenAIContent } from './openai-parts.js';
 
 /** The subset of the OpenAI Chat Completions wire format the adapter reads and writes. */
 export interface OpenAIToolCall {
@@ -37,7 +39,7 @@ export function toOpenAIBody(request: ChatRequest, stream: boolean): Record<stri
   const body: Record<string, unknown> = {
     model: request.model,
     messages: request.messages.map((message) => {
-      const wire: Record<string, unknown> = { role: message.role, content: message.content };
+      const wire: Record<string, unknown> = { role: message.role, content: message.parts ? toOpenAIContent(message.parts) : message.content };
       if (message.name !== undefined) wire.name = message.name;
       if (message.toolCallId !== undefined) wire.tool_call_id = message.toolCallId;
       if (message.toolCalls?.length) {
@@ -56,6 +58,8 @@ export function toOpenAIBody(request: ChatRequest, stream: boolean): Record<stri
   if (request.stop?.length) body.stop = request.stop;
   if (request.seed !== undefined) body.seed = request.seed;
   if (request.user !== undefined) body.user = request.user;
+  // OpenAI takes an effort only: a budget maps to the smallest effort that covers it.
+  if (request.reasoning) body.reasoning_effort = reasoningEffort(request.reasoning);
   if (request.tools?.length) {
     body.tools = request.tools.map((tool) => ({
       type: 'function',

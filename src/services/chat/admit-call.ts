@@ -56,7 +56,7 @@ export function createAdmitter(deps: AdmissionDeps): Admitter {
     lease: (call) => (call.ticket || !deps.concurrency ? Promise.resolve(NO_LEASE) : deps.concurrency.acquire(call.principal)),
 
     async admit(request, capability, call) {
-      const plan = call.ticket?.plan ?? planner.plan(request.model, capability);
+      const plan = call.ticket?.plan ?? planner.plan(request.model, capability, request);
       const admission = call.ticket?.admission ?? (await limits.admit(call.principal, request, plan.candidates.map((candidate) => candidate.target)));
       const costAware = plan.strategyName === 'cheapest';
       const observation = observeRequest(observers, {
@@ -88,7 +88,7 @@ export function createAdmitter(deps: AdmissionDeps): Admitter {
     async admitOperation(requests, principal) {
       const plans = requests.map((request) => {
         assertModelAllowed(principal, request.model);
-        return planner.plan(request.model, 'chat');
+        return planner.plan(request.model, 'chat', request);
       });
       const lease = deps.concurrency ? await deps.concurrency.acquire(principal) : NO_LEASE;
       try {

@@ -1,3 +1,4 @@
+import { clientGone } from '../services/call-registry.js';
 import { MAX_EMBEDDING_INPUT_CHARS } from '../schema/embeddings-schema.js';
 import { readJsonBody, sendJson } from './http-io.js';
 import { checkParams, invalidParam as invalid, type ParamRule } from './check-params.js';
@@ -56,7 +57,7 @@ export async function createEmbeddings(context: RestContext): Promise<void> {
   if (encoding != null && encoding !== 'float' && encoding !== 'base64') throw invalid('encoding_format', 'expected "float" or "base64"');
   const inputs = inputsOf(input);
   const call = services.calls.open();
-  const onClose = () => call.abort(new Error('the client closed the connection'));
+  const onClose = () => call.abort(clientGone('connection'));
   res.once('close', onClose);
   try {
     const embedCall = { principal: context.principal, requestId: context.requestId, signal: call.signal };

@@ -1,3 +1,4 @@
+import { clientGone } from '../services/call-registry.js';
 import { classifyFailure } from '../classify-failure.js';
 import type { ChatCall } from '../services/chat-service.js';
 import type { ChatStreamEvent } from '../services/chat-types.js';
@@ -13,7 +14,7 @@ export async function withChatCall<T>(context: RestContext, run: (chatCall: Chat
   const call = services.calls.open();
   let finished = false;
   const onClose = () => {
-    if (!finished) call.abort(new Error('the client closed the connection'));
+    if (!finished) call.abort(clientGone('connection'));
   };
   res.once('close', onClose);
   try {

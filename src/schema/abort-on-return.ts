@@ -1,4 +1,4 @@
-import type { Call } from '../services/call-registry.js';
+import { clientGone, type Call } from '../services/call-registry.js';
 
 /**
  * Wraps a stream so that leaving it (graphql-ws `complete`, SSE close, socket
@@ -25,7 +25,7 @@ export function abortOnReturn<T>(source: AsyncGenerator<T>, call: Pick<Call, 'ab
       }
     },
     return(value) {
-      call.abort(new Error('the client closed the stream'));
+      call.abort(clientGone('stream'));
       void source.return(undefined).catch(() => undefined).finally(end);
       return Promise.resolve({ done: true, value: value as T });
     },

@@ -46,3 +46,11 @@ export function createCallRegistry(): CallRegistry {
     },
   };
 }
+
+/**
+ * The abort reason for a client that went away: an `AbortError`, so every log path classifies it
+ * as the client's doing (debug, rate-limited), never as a fault of the gateway.
+ */
+export function clientGone(what: string): DOMException {
+  return new DOMException(`the client closed the ${what}`, 'AbortError');
+}

@@ -34,6 +34,7 @@ import { createUsageMeter } from './services/usage-meter.js';
 import { createRoutePlanner } from './routing/plan-routes.js';
 import { createHealthRegistry } from './routing/target-health.js';
 import { attachGraphQLWs } from './server/attach-graphql-ws.js';
+import { useCompiledSubscriptions } from './plugins/use-compiled-subscriptions.js';
 import { createGatewayYoga, type GatewayYoga } from './server/create-yoga.js';
 import { createRestHandler } from './rest/create-rest-handler.js';
 import { createFastLane } from './server/fast-lane.js';
@@ -183,6 +184,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     extraPlugins: {
       ...(config.persistedOperations ? { persistedOperations: usePersistedOperationsAllowlist(config.persistedOperations) } : {}),
       metrics: metrics.plugin,
+      compiledSubscriptions: useCompiledSubscriptions({ onPath: (path) => metrics.subscriptionPath(path) }),
       ...(tracing.plugin ? { tracing: tracing.plugin } : {}),
       queryCache: useQueryCache({
         config: config.cache.responses,

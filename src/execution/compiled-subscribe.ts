@@ -180,8 +180,8 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
   return events;
 }
 
-/** Subscriptions run by the compiled path, and those handed back to graphql-tools, since startup (process-wide). */
-export const compiledSubscriptionCounts = { compiled: 0, handedBack: 0 };
+/** Which engine ran a subscription: the compiled plan, or graphql-tools (handed back). */
+export type SubscriptionPath = 'compiled' | 'handed_back';
 
 /**
  * A drop-in for graphql-tools' `subscribe` (Yoga's engine) that executes each event with a plan
@@ -190,10 +190,11 @@ export const compiledSubscriptionCounts = { compiled: 0, handedBack: 0 };
  * an abort signal or custom resolvers in the args, request errors) goes to `fallback` unchanged.
  * When a resolver answers with a promise, that event is executed again by graphql-tools (its
  * resolvers run twice, once) and later events of that selection go to graphql-tools directly.
+ * `onPath` is told which engine took each subscription (metrics).
  */
-export function compileSubscribe(fallback: SubscribeFn): SubscribeFn {
+export function compileSubscribe(fallback: SubscribeFn, onPath: (path: SubscriptionPath) => void = () => undefined): SubscribeFn {
   const handBack = (args: ExecutionArgs) => {
-    compiledSubscriptionCounts.handedBack++;
+    onPath('handed_back');
     return fallback(args);
   };
   return (args) => {
@@ -207,7 +208,7 @@ export function compileSubscribe(fallback: SubscribeFn): SubscribeFn {
     const opened = openSourceStream(exeContext, entry);
     if (!opened) return handBack(args);
     const { stream, plan } = opened;
-    compiledSubscriptionCounts.compiled++;
+    onPath('compiled');
     const map = (resolved: unknown) => (isAsyncIterable(resolved) && plan ? mapEvents(resolved, exeContext, args, plan, entry) : resolved);
     return isPromise(stream) ? stream.then(map) : map(stream);
   };

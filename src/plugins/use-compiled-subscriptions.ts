@@ -1,6 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import type { ExecutionArgs } from 'graphql';
-import { compileSubscribe } from '../execution/compiled-subscribe.js';
+import { compileSubscribe, type SubscriptionPath } from '../execution/compiled-subscribe.js';
 
 /**
  * Executes each subscription event with a plan compiled from the operation's selection set
@@ -11,13 +11,16 @@ import { compileSubscribe } from '../execution/compiled-subscribe.js';
  *
  * Place it before any plugin that wraps the subscribe function (tracing), so they wrap this one.
  */
-export function useCompiledSubscriptions(): Plugin {
+export function useCompiledSubscriptions(options: {
+  /** Told which engine took each subscription (`switchboard_subscriptions_total{engine}`). */
+  onPath?: (path: SubscriptionPath) => void;
+} = {}): Plugin {
   const wrapped = new WeakMap<object, (args: ExecutionArgs) => unknown>();
   return {
     onSubscribe({ subscribeFn, setSubscribeFn }) {
       // One compiled wrapper per engine subscribe function (Yoga has one), not per operation.
       let compiled = wrapped.get(subscribeFn);
-      if (!compiled) wrapped.set(subscribeFn, (compiled = compileSubscribe(subscribeFn as (args: ExecutionArgs) => unknown)));
+      if (!compiled) wrapped.set(subscribeFn, (compiled = compileSubscribe(subscribeFn as (args: ExecutionArgs) => unknown, options.onPath)));
       setSubscribeFn(compiled as typeof subscribeFn);
     },
   };

@@ -124,7 +124,7 @@ export function createGatewayYoga(options: {
   logThrottle?: LogThrottle;
   /** False while starting or draining (or the shared store is away): `/readyz` answers 503 then. */
   isReady: () => Promise<boolean>;
-  extraPlugins: { metrics: Plugin; tracing?: Plugin; queryCache: Plugin; persistedOperations?: Plugin };
+  extraPlugins: { metrics: Plugin; tracing?: Plugin; queryCache: Plugin; persistedOperations?: Plugin; compiledSubscriptions?: Plugin };
 }): GatewayYoga {
   const { extraPlugins } = options;
   const { services, authenticator } = options;
@@ -175,7 +175,7 @@ export function createGatewayYoga(options: {
       useDocumentCache(),
       // Before parsing: a persisted id becomes its document (or, in allowlist mode, anything else is refused).
       ...(extraPlugins.persistedOperations ? [extraPlugins.persistedOperations] : []),
-      useCompiledSubscriptions(), // Compiled per-event execution; before tracing, which wraps the subscribe function it finds.
+      extraPlugins.compiledSubscriptions ?? useCompiledSubscriptions(), // Compiled per-event execution; before tracing, which wraps the subscribe function it finds.
       // Early, so they time and count everything after them; metrics also serves GET /metrics.
       extraPlugins.metrics,
       ...(extraPlugins.tracing ? [extraPlugins.tracing] : []),

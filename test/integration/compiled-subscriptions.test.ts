@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compiledSubscriptionCounts } from '../../src/execution/compiled-subscribe.js';
 import { collectWs, createWsClient, subscribeSse } from '../helpers/graphql-clients.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 
@@ -20,11 +19,19 @@ beforeAll(async () => {
 });
 afterAll(() => gw.stop());
 
+/** Subscriptions per engine so far, as the gateway's /metrics reports them. */
+async function engineCounts(): Promise<{ compiled: number; handedBack: number }> {
+  const text = await (await fetch(`${gw.origin}/metrics`)).text();
+  const count = (engine: string) => Number(new RegExp(`^switchboard_subscriptions_total\\{engine="${engine}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 'NaN');
+  return { compiled: count('compiled'), handedBack: count('handed_back') };
+}
+
 /** Runs `open` and returns its results with how many subscriptions it added to each count. */
 async function counted<T>(open: () => Promise<T>): Promise<{ results: T; compiled: number; handedBack: number }> {
-  const before = { ...compiledSubscriptionCounts };
+  const before = await engineCounts();
   const results = await open();
-  return { results, compiled: compiledSubscriptionCounts.compiled - before.compiled, handedBack: compiledSubscriptionCounts.handedBack - before.handedBack };
+  const after = await engineCounts();
+  return { results, compiled: after.compiled - before.compiled, handedBack: after.handedBack - before.handedBack };
 }
 
 async function viaSse(model: string): Promise<Result[]> {

@@ -5,6 +5,7 @@ import { ERROR_CODES, isGatewayError } from '../../errors.js';
 import { errorCodeOf } from '../../plugins/use-error-codes.js';
 import type { HealthRegistry } from '../../routing/target-health.js';
 import type { CallRegistry } from '../../services/call-registry.js';
+import type { SubscriptionPath } from '../../execution/compiled-subscribe.js';
 import type { Catalog } from '../../services/catalog.js';
 import type { ChatObserver, CompletionRecord } from '../../services/chat-observer.js';
 import { createOperationLabeler } from './operation-labels.js';
@@ -15,6 +16,8 @@ export interface Metrics {
   plugin: Plugin;
   /** Counts a cache lookup. */
   cacheLookup(cache: 'response' | 'completion', hit: boolean): void;
+  /** Counts a subscription by the engine that executes its events. */
+  subscriptionPath(path: SubscriptionPath): void;
 }
 
 export interface MetricsDeps {
@@ -157,6 +160,15 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     labelNames: ['cache', 'result'] as const,
     registers,
   });
+  const subscriptions = new Counter({
+    name: `${PREFIX}subscriptions_total`,
+    help: 'Subscriptions, by the engine that executes their events: compiled, or handed back to graphql-tools.',
+    labelNames: ['engine'] as const,
+    registers,
+  });
+  const subscriptionEngines = { compiled: subscriptions.labels('compiled'), handed_back: subscriptions.labels('handed_back') };
+  // Both series from the start, so a rate() over them never begins with a gap.
+  for (const engine of Object.values(subscriptionEngines)) engine.inc(0);
   new Gauge({
     name: `${PREFIX}breaker_state`,
     help: 'Circuit breaker state per model: 0 closed, 1 half_open, 2 open.',
@@ -300,6 +312,9 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     plugin,
     cacheLookup(cache, hit) {
       cacheLookups.inc({ cache, result: hit ? 'hit' : 'miss' });
+    },
+    subscriptionPath(path) {
+      subscriptionEngines[path].inc();
     },
   };
 }

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerProblems, logProblems } from './check-answer.js';
+import { answerProblems } from './check-answer.js';
 import { BOUND_MS, fuzz, FUZZ_TEST_TIMEOUT_MS, type Examined } from './fuzz-budget.js';
+import { watchBatches } from './watch-batches.js';
 import { captureConsole, healthy, SECRETS, send, settledHeap, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
 import { documentArb, documentText, graphqlBody, variablesArb, variablesText } from './graphql-arbitraries.js';
 
@@ -20,14 +21,8 @@ const SCHEMA_HINTS = /Did you mean|Cannot query field|Unknown argument|Unknown t
 
 let rig: FuzzRig;
 let heapBefore = 0;
-let logMark = 0;
 const consoleOutput = captureConsole();
-let consoleMark = 0;
-/** Each property is judged on its own lines: a failed one does not fail the next. */
-const beginBatch = () => {
-  logMark = rig.gw.logs.length;
-  consoleMark = consoleOutput.lines.length;
-};
+const batch = watchBatches(() => rig, consoleOutput);
 
 beforeAll(async () => {
   rig = await startFuzzRig({ maxBodyBytes: MAX_BODY });
@@ -51,17 +46,10 @@ function post(document: string, variables: string | undefined, key: string | und
   });
 }
 
-/** After each batch: still healthy, and nothing a client sent logged as the gateway's own fault. */
-async function afterBatch(): Promise<void> {
-  expect(await healthy(rig.gw)).toBe(true);
-  expect(logProblems(rig.gw.logs, logMark)).toEqual([]);
-  expect(consoleOutput.lines.slice(consoleMark), 'console output while fuzzing').toEqual([]);
-  logMark = rig.gw.logs.length;
-}
 
 describe('fuzz: GraphQL documents and variables over HTTP', () => {
   it('authorized: every document gets a named outcome within its bound', async () => {
-    beginBatch();
+    batch.begin();
     await fuzz(
       'graphql-documents/authorized',
       fc.record({ document: documentArb, variables: variablesArb, accept: acceptArb }),
@@ -71,11 +59,11 @@ describe('fuzz: GraphQL documents and variables over HTTP', () => {
       },
       500,
     );
-    await afterBatch();
+    await batch.expectClean();
   }, FUZZ_TEST_TIMEOUT_MS);
 
   it('anonymous: 401 before any GraphQL parsing (400/413 only for the HTTP body), no schema hints', async () => {
-    beginBatch();
+    batch.begin();
     await fuzz(
       'graphql-documents/anonymous',
       fc.record({ document: documentArb, variables: variablesArb }),
@@ -89,11 +77,11 @@ describe('fuzz: GraphQL documents and variables over HTTP', () => {
       },
       250,
     );
-    await afterBatch();
+    await batch.expectClean();
   }, FUZZ_TEST_TIMEOUT_MS);
 
   it('GET with the document in the query string', async () => {
-    beginBatch();
+    batch.begin();
     await fuzz(
       'graphql-documents/get',
       fc.record({ document: documentArb, key: fc.constantFrom(SECRETS.userKey, undefined) }),
@@ -108,7 +96,7 @@ describe('fuzz: GraphQL documents and variables over HTTP', () => {
       },
       150,
     );
-    await afterBatch();
+    await batch.expectClean();
   }, FUZZ_TEST_TIMEOUT_MS);
 
   it('memory stays bounded and the gateway healthy after the run', async () => {

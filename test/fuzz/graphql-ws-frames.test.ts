@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { logProblems, textProblems } from './check-answer.js';
+import { textProblems } from './check-answer.js';
 import { BOUND_MS, fuzz, FUZZ_TEST_TIMEOUT_MS, type Examined } from './fuzz-budget.js';
+import { watchBatches } from './watch-batches.js';
 import { captureConsole, healthy, SECRETS, settledHeap, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
 import { documentArb, documentText, textArb, variablesArb, variablesText } from './graphql-arbitraries.js';
 
@@ -20,19 +21,13 @@ const DOCUMENTED_CLOSES = new Set([1000, 1001, 1005, 1009, 4400, 4401, 4403, 440
 
 let rig: FuzzRig;
 let heapBefore = 0;
-let logMark = 0;
 const consoleOutput = captureConsole();
-let consoleMark = 0;
-/** Each property is judged on its own lines: a failed one does not fail the next. */
-const beginBatch = () => {
-  logMark = rig.gw.logs.length;
-  consoleMark = consoleOutput.lines.length;
-};
+const batch = watchBatches(() => rig, consoleOutput);
 
 beforeAll(async () => {
   rig = await startFuzzRig({ maxBodyBytes: MAX_BODY });
   heapBefore = settledHeap();
-  logMark = rig.gw.logs.length;
+  batch.begin();
 });
 afterAll(async () => {
   consoleOutput.restore();
@@ -127,7 +122,7 @@ function converse(init: unknown, frames: Frame[], protocol: string): Promise<Out
 
 describe('fuzz: graphql-ws frames', () => {
   it('every connection ends in a documented way, in time', async () => {
-    beginBatch();
+    batch.begin();
     await fuzz(
       'graphql-ws/frames',
       connectionArb,
@@ -145,9 +140,7 @@ describe('fuzz: graphql-ws frames', () => {
       },
       350,
     );
-    expect(await healthy(rig.gw)).toBe(true);
-    expect(logProblems(rig.gw.logs, logMark)).toEqual([]);
-    expect(consoleOutput.lines.slice(consoleMark), 'console output while fuzzing').toEqual([]);
+    await batch.expectClean();
   }, FUZZ_TEST_TIMEOUT_MS);
 
   it('memory stays bounded and the gateway healthy after the run', async () => {

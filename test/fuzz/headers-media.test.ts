@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerProblems, logProblems } from './check-answer.js';
+import { answerProblems } from './check-answer.js';
 import { BOUND_MS, fuzz, FUZZ_TEST_TIMEOUT_MS, type Examined } from './fuzz-budget.js';
+import { watchBatches } from './watch-batches.js';
 import { captureConsole, healthy, SECRETS, send, settledHeap, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
 import { graphqlBody } from './graphql-arbitraries.js';
 
@@ -16,21 +17,15 @@ const HEAP_GROWTH_BOUND = 48 * 1024 * 1024;
 
 let rig: FuzzRig;
 let heapBefore = 0;
-let logMark = 0;
 const consoleOutput = captureConsole();
-let consoleMark = 0;
-/** Each property is judged on its own lines: a failed one does not fail the next. */
-const beginBatch = () => {
-  logMark = rig.gw.logs.length;
-  consoleMark = consoleOutput.lines.length;
-};
+const batch = watchBatches(() => rig, consoleOutput);
 
 beforeAll(async () => {
   rig = await startFuzzRig({ maxBodyBytes: MAX_BODY });
   // GraphiQL's page is built on the first visit and kept (~35 MB of heap, by design): not part of the growth.
   await send(rig.gw.origin, { method: 'GET', path: '/graphql', headers: { accept: 'text/html' } });
   heapBefore = settledHeap();
-  logMark = rig.gw.logs.length;
+  batch.begin();
 });
 afterAll(async () => {
   consoleOutput.restore();
@@ -143,7 +138,7 @@ function split(body: Buffer, count: number): Buffer[] {
 
 describe('fuzz: headers, methods and media types', () => {
   it('every request gets a named outcome within its bound', async () => {
-    beginBatch();
+    batch.begin();
     await fuzz(
       'http/headers-media',
       requestArb,
@@ -169,9 +164,7 @@ describe('fuzz: headers, methods and media types', () => {
       },
       600,
     );
-    expect(await healthy(rig.gw)).toBe(true);
-    expect(logProblems(rig.gw.logs, logMark)).toEqual([]);
-    expect(consoleOutput.lines.slice(consoleMark), 'console output while fuzzing').toEqual([]);
+    await batch.expectClean();
   }, FUZZ_TEST_TIMEOUT_MS);
 
   it('memory stays bounded and the gateway healthy after the run', async () => {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerProblems, logProblems } from './check-answer.js';
+import { answerProblems } from './check-answer.js';
 import { BOUND_MS, fuzz, FUZZ_TEST_TIMEOUT_MS, type Examined } from './fuzz-budget.js';
+import { watchBatches } from './watch-batches.js';
 import { captureConsole, healthy, SECRETS, send, settledHeap, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
 import { restBodyArb, restBodyText } from './rest-arbitraries.js';
 
@@ -16,20 +17,14 @@ const HEAP_GROWTH_BOUND = 48 * 1024 * 1024;
 
 let rig: FuzzRig;
 let heapBefore = 0;
-let logMark = 0;
 const consoleOutput = captureConsole();
-let consoleMark = 0;
-/** Each property is judged on its own lines: a failed one does not fail the next. */
-const beginBatch = () => {
-  logMark = rig.gw.logs.length;
-  consoleMark = consoleOutput.lines.length;
-};
+const batch = watchBatches(() => rig, consoleOutput);
 
 beforeAll(async () => {
   rig = await startFuzzRig({ maxBodyBytes: MAX_BODY });
   for (let index = 0; index < 10; index++) await post('/v1/chat/completions', JSON.stringify({ model: 'mock/gpt', messages: [{ role: 'user', content: 'hi' }] }));
   heapBefore = settledHeap();
-  logMark = rig.gw.logs.length;
+  batch.begin();
 });
 afterAll(async () => {
   consoleOutput.restore();
@@ -45,17 +40,11 @@ function post(path: string, body: string, key: string | null = SECRETS.userKey) 
   });
 }
 
-async function afterBatch(): Promise<void> {
-  expect(await healthy(rig.gw)).toBe(true);
-  expect(logProblems(rig.gw.logs, logMark)).toEqual([]);
-  expect(consoleOutput.lines.slice(consoleMark), 'console output while fuzzing').toEqual([]);
-  logMark = rig.gw.logs.length;
-}
 
 describe('fuzz: /v1 bodies', () => {
   for (const path of ['/v1/chat/completions', '/v1/embeddings'] as const) {
     it(`${path}: every body gets a named outcome within its bound`, async () => {
-      beginBatch();
+      batch.begin();
       await fuzz(
         `rest-bodies${path}`,
         fc.record({ body: restBodyArb(path), anonymous: fc.integer({ min: 0, max: 9 }).map((n) => n === 0) }),
@@ -67,12 +56,12 @@ describe('fuzz: /v1 bodies', () => {
         },
         path === '/v1/embeddings' ? 250 : 400,
       );
-      await afterBatch();
+      await batch.expectClean();
     }, FUZZ_TEST_TIMEOUT_MS);
   }
 
   it('a health check during a hostile prompt answers in time (nothing holds the event loop)', async () => {
-    beginBatch();
+    batch.begin();
     // Token counting of one unbroken 400,000-character word (issue 11, defect 2) runs alongside.
     const prompt = post('/v1/chat/completions', restBodyText({ kind: 'long-word', char: 'x', n: 400_000, stream: false }, '/v1/chat/completions', MAX_BODY));
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -81,7 +70,7 @@ describe('fuzz: /v1 bodies', () => {
     expect(probe.status).toBe(200);
     expect(probe.ms).toBeLessThan(BOUND_MS);
     expect(answerProblems(answer, { boundMs: BOUND_MS })).toEqual([]);
-    await afterBatch();
+    await batch.expectClean();
   });
 
   it('memory stays bounded and the gateway healthy after the run', async () => {

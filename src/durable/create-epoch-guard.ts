@@ -10,6 +10,7 @@ export const EPOCH_KEY = 'epoch';
 const RESTORE_LOCK_MS = 30_000;
 /** Pause between looks at the marker while another replica restores, in milliseconds. */
 const WAIT_POLL_MS = 100;
+const RELEASE_OWN_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 export interface EpochGuardOptions {
   /** Absent: memory stores, restored once at start. */
@@ -59,11 +60,14 @@ export function createEpochGuard(options: EpochGuardOptions): EpochGuard {
     for (;;) {
       if ((await client.set(lockKey, token, 'PX', RESTORE_LOCK_MS, 'NX')) === 'OK') {
         try {
+          // The marker was missing when this replica looked, but another may have restored and let go of the lock since.
+          if ((await client.exists(epochKey)) === 1) return true;
           logger.warn('Redis holds no epoch marker (restarted empty or flushed): restoring from PostgreSQL before enforcing limits');
           await restoreHere(token);
           await client.set(epochKey, token);
         } finally {
-          await client.del(lockKey).catch(() => undefined);
+          // Only this replica's lock: after an expiry the lock may be another replica's.
+          await client.eval(RELEASE_OWN_LOCK, 1, lockKey, token).catch(() => undefined);
         }
         return true;
       }

@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { CacheConfig } from '../config/config-schema.js';
-import type { FinishReason, TokenUsage, ToolCall } from '../providers/contract.js';
+import type { FinishReason, ReasoningTrace, TokenUsage, ToolCall } from '../providers/contract.js';
 import type { GatewayChatRequest } from '../services/chat-types.js';
 import { completionKey } from './completion-key.js';
 
@@ -11,6 +11,8 @@ export interface CachedCompletion {
   provider: string;
   content: string | null;
   toolCalls: ToolCall[];
+  /** The reasoning of the original answer, replayed with it; null or absent when it had none. */
+  reasoning?: ReasoningTrace | null;
   finishReason: FinishReason;
   /** What the original call used (a hit costs nothing; this is for reference). */
   usage: TokenUsage;

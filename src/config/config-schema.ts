@@ -53,8 +53,10 @@ export const breakerConfigSchema = z.strictObject({
 const pricing = z.strictObject({
   /** USD per million prompt tokens. */
   input: z.number().min(0),
-  /** USD per million completion tokens. */
+  /** USD per million completion tokens (reasoning included). */
   output: z.number().min(0),
+  /** USD per million prompt tokens read from the provider's prompt cache; absent: priced as `input`. */
+  cachedInput: z.number().min(0).optional(),
 });
 
 export const providerConfigSchema = z.strictObject({
@@ -359,7 +361,7 @@ export interface ModelConfig {
   description?: string;
   contextWindow?: number;
   maxOutputTokens?: number;
-  pricing?: { input: number; output: number };
+  pricing?: { input: number; output: number; cachedInput?: number };
   capabilities: ModelCapability[];
   retry?: RetryConfig;
   timeouts?: TimeoutsConfig;

@@ -45,6 +45,19 @@ export interface ReasoningRequest {
   maxTokens?: number;
 }
 
+/**
+ * What a reasoning model thought before answering, as it is carried back on the next turn.
+ * `signature` is opaque and owned by the adapter that produced it (Anthropic thinking
+ * signatures and redacted blocks, Gemini thought signatures), prefixed so an adapter
+ * recognises its own: an adapter sends back only a signature it made and ignores others.
+ */
+export interface ReasoningTrace {
+  /** The reasoning text, every block of the turn joined. */
+  text: string;
+  /** Opaque proof the provider needs to accept the reasoning back (absent when it needs none). */
+  signature?: string;
+}
+
 export interface ChatMessage {
   role: ChatRole;
   /** The text; null when `parts` carries the message (or an assistant message only called tools). */
@@ -57,6 +70,8 @@ export interface ChatMessage {
   toolCallId?: string;
   /** For `assistant` messages that called tools. */
   toolCalls?: ToolCall[];
+  /** For `assistant` messages: the reasoning of that turn, sent back so multi-turn tool use with thinking works. */
+  reasoning?: ReasoningTrace;
 }
 
 export interface ToolDefinition {
@@ -92,14 +107,21 @@ export interface ChatRequest {
 }
 
 export interface TokenUsage {
+  /** Every input token, cached ones included. */
   promptTokens: number;
+  /** Every output token, reasoning included (Gemini's thoughts are added to its candidates' tokens). */
   completionTokens: number;
+  /** Part of `completionTokens` spent reasoning; absent when the upstream does not say. */
+  reasoningTokens?: number;
+  /** Part of `promptTokens` read from the provider's prompt cache; absent when the upstream does not say. */
+  cachedPromptTokens?: number;
 }
 
 /** Usage an upstream reported before the end of a stream. */
 export interface PartialTokenUsage {
   promptTokens: number;
   completionTokens?: number;
+  cachedPromptTokens?: number;
 }
 
 export interface ChatResult {
@@ -109,6 +131,8 @@ export interface ChatResult {
   model: string;
   content: string | null;
   toolCalls: ToolCall[];
+  /** The model's reasoning, never inside `content`; absent when it gave none. */
+  reasoning?: ReasoningTrace;
   finishReason: FinishReason;
   usage: TokenUsage;
 }
@@ -124,6 +148,10 @@ export interface ChatResult {
  */
 export type ChatStreamPart =
   | { type: 'metadata'; id?: string; model?: string }
+  /** Reasoning text; every reasoning delta of a turn comes before its first text delta. */
+  | { type: 'reasoning-delta'; text: string }
+  /** The turn's whole reasoning signature so far (the last one wins); see ReasoningTrace. */
+  | { type: 'reasoning-signature'; signature: string }
   | { type: 'text-delta'; text: string }
   | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta?: string }
   | { type: 'usage'; usage: TokenUsage; partial?: false }

@@ -126,6 +126,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         ...answered,
         content: result.content,
         toolCalls: result.toolCalls,
+        reasoning: result.reasoning ?? null,
         finishReason: result.finishReason,
         usage: end.usage,
         cached: false,

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../errors.js';
-import type { ChatRequest, FinishReason, ToolCall } from '../providers/contract.js';
+import type { ChatRequest, FinishReason, ReasoningTrace, ToolCall } from '../providers/contract.js';
 
 /** A chat request as a client sends it: `model` is a model id or a route id. */
 export interface GatewayChatRequest extends ChatRequest {
@@ -25,6 +25,10 @@ export interface CompletionUsage {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** Part of completionTokens spent reasoning (0 when the upstream does not say). */
+  reasoningTokens: number;
+  /** Part of promptTokens read from the provider's prompt cache (0 when the upstream does not say). */
+  cachedPromptTokens: number;
   /** USD; null when the model has no pricing configured. */
   costUsd: number | null;
   /** True when the upstream reported no usage and the gateway estimated it. */
@@ -38,6 +42,8 @@ export interface ChatCompletion {
   provider: string;
   content: string | null;
   toolCalls: ToolCall[];
+  /** The model's reasoning, null when it gave none. */
+  reasoning: ReasoningTrace | null;
   finishReason: FinishReason;
   usage: CompletionUsage;
   cached: boolean;
@@ -57,11 +63,15 @@ export interface ChatStreamEvent {
   id: string;
   model: string;
   provider: string;
+  /** More reasoning; all of a turn's reasoning comes before its first `delta`. */
+  reasoningDelta: string | null;
   delta: string | null;
   toolCallDeltas: ToolCallDelta[] | null;
   finishReason: FinishReason | null;
   usage: CompletionUsage | null;
   attempts: Attempt[] | null;
+  /** On the last event: the reasoning signature to send back with this turn, null when none. */
+  reasoningSignature: string | null;
   /** On the last event: true when the answer was replayed from the completion cache. */
   cached: boolean | null;
   done: boolean;

@@ -19,14 +19,28 @@ export function estimatePromptTokens(messages: readonly ChatMessage[]): number {
   return Math.ceil(characters / CHARS_PER_TOKEN);
 }
 
-/** Usage with its cost: tokens × the model's price per million tokens. */
+/**
+ * Usage with its cost: tokens × the model's price per million tokens. Cached prompt
+ * tokens are priced at `pricing.cachedInput` when set, else as any input token;
+ * reasoning tokens are output tokens.
+ */
 export function computeUsage(model: ModelConfig, usage: TokenUsage, estimated = false): CompletionUsage {
   const pricing = model.pricing;
+  const cachedPromptTokens = Math.min(usage.cachedPromptTokens ?? 0, usage.promptTokens);
+  const reasoningTokens = Math.min(usage.reasoningTokens ?? 0, usage.completionTokens);
+  let costUsd: number | null = null;
+  if (pricing) {
+    const cachedPrice = pricing.cachedInput ?? pricing.input;
+    const input = (usage.promptTokens - cachedPromptTokens) * pricing.input + cachedPromptTokens * cachedPrice;
+    costUsd = (input + usage.completionTokens * pricing.output) / 1_000_000;
+  }
   return {
     promptTokens: usage.promptTokens,
     completionTokens: usage.completionTokens,
     totalTokens: usage.promptTokens + usage.completionTokens,
-    costUsd: pricing ? (usage.promptTokens * pricing.input + usage.completionTokens * pricing.output) / 1_000_000 : null,
+    reasoningTokens,
+    cachedPromptTokens,
+    costUsd,
     estimated,
   };
 }

@@ -25,7 +25,7 @@ function cacheable(finishReason: string | null): finishReason is 'stop' | 'tool_
 
 /** A cached answer replayed as a stream: its text in word-sized deltas, tool calls whole, then the final event. */
 async function* replay(completion: ChatCompletion): AsyncGenerator<ChatStreamEvent> {
-  const base = { id: completion.id, model: completion.model, provider: completion.provider, finishReason: null, usage: null, attempts: null, cached: null, done: false };
+  const base = { id: completion.id, model: completion.model, provider: completion.provider, reasoningDelta: null, reasoningSignature: null, finishReason: null, usage: null, attempts: null, cached: null, done: false };
   for (const delta of completion.content?.match(TOKEN_LIKE) ?? []) yield { ...base, delta, toolCallDeltas: null };
   if (completion.toolCalls.length > 0) {
     yield { ...base, delta: null, toolCallDeltas: completion.toolCalls.map((call, index) => ({ index, id: call.id, name: call.name, argumentsDelta: call.arguments })) };
@@ -47,9 +47,9 @@ export function withCompletionCache(inner: ChatService, deps: CompletionCacheDep
    * token counts at no cost; the meter, budgets and observers count no tokens (none were spent).
    */
   function fromCache(hit: CachedCompletion, request: GatewayChatRequest, call: ChatCall, streaming: boolean, startedAt: number): ChatCompletion {
-    const { promptTokens, completionTokens } = hit.usage;
-    const answered = { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, costUsd: 0, estimated: false };
-    const usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, estimated: false };
+    const { promptTokens, completionTokens, reasoningTokens = 0, cachedPromptTokens = 0 } = hit.usage;
+    const answered = { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, reasoningTokens, cachedPromptTokens, costUsd: 0, estimated: false };
+    const usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, reasoningTokens: 0, cachedPromptTokens: 0, costUsd: 0, estimated: false };
     meter.record({ keyId: call.principal.keyId, subject: call.principal.subject, model: hit.model, provider: hit.provider, ...usage, outcome: 'success' });
     const latencyMs = now() - startedAt;
     observeRequest(observers, { requestId: call.requestId, keyId: call.principal.keyId, callerKind: call.principal.kind, requested: request.model, streaming, body: request })?.finished({
@@ -68,7 +68,7 @@ export function withCompletionCache(inner: ChatService, deps: CompletionCacheDep
       latencyMs,
       timeToFirstTokenMs: streaming ? latencyMs : null,
     });
-    return { ...hit, usage: answered, cached: true, attempts: [], latencyMs };
+    return { ...hit, reasoning: hit.reasoning ?? null, usage: answered, cached: true, attempts: [], latencyMs };
   }
 
   async function lookup(key: string): Promise<CachedCompletion | undefined> {

@@ -47,11 +47,13 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStream
     id,
     model,
     provider,
+    reasoningDelta: null,
     delta,
     toolCallDeltas: toolCallDelta && [toolCallDelta],
     finishReason: null,
     usage: null,
     attempts: null,
+    reasoningSignature: null,
     cached: null,
     done: false,
   });
@@ -82,6 +84,9 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStream
           continue;
         case 'error':
           throw part.error;
+        case 'reasoning-delta':
+        case 'reasoning-signature':
+          continue; // not relayed yet
       }
       tally.take(part);
       const building = startDelta(part);
@@ -107,7 +112,7 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStream
     outcome = 'success';
     settleUsage(settlement, end);
     if (!usage.estimated) remember?.({ id, content: tally.text, toolCalls: tally.toolCalls(), finishReason: finishReason ?? 'other', usage });
-    yield { id, model, provider, delta: null, toolCallDeltas: null, finishReason: finishReason ?? 'other', usage, attempts: settlement.attempts, cached: false, done: true };
+    yield { id, model, provider, reasoningDelta: null, reasoningSignature: null, delta: null, toolCallDeltas: null, finishReason: finishReason ?? 'other', usage, attempts: settlement.attempts, cached: false, done: true };
   } catch (error: unknown) {
     outcome = settlement.call.signal.aborted ? 'cancelled' : 'failed';
     failure = error;

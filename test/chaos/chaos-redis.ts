@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { answersPing, freePort } from '../helpers/redis-server.js';
 
 /**
  * A redis-server that can be killed (SIGKILL, no goodbye) and started again on the same port,
@@ -20,31 +20,6 @@ export interface ChaosRedis {
 }
 
 const BINARY = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
-
-function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    let reply = '';
-    socket.setTimeout(500, () => socket.destroy());
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk) => {
-      reply += chunk.toString();
-      if (reply.includes('\r\n')) socket.end();
-    });
-    socket.on('close', () => resolve(reply.startsWith('+PONG')));
-    socket.on('error', () => undefined);
-  });
-}
 
 export async function startChaosRedis(): Promise<ChaosRedis> {
   const port = await freePort();

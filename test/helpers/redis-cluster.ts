@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './redis-server.js';
 
 /** A throwaway Redis Cluster: three masters, no replicas, no persistence, loopback only. */
 export interface RedisCluster {
@@ -16,17 +16,6 @@ export interface RedisCluster {
 const SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 const CLI = process.env.REDIS_CLI_BIN ?? 'redis-cli';
 const READY_TIMEOUT_MS = 20_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('could not find a free port');
-  return address.port;
-}
 
 /** Runs redis-cli with `args`; resolves with its stdout, rejects with its output on a non-zero exit. */
 function cli(args: string[]): Promise<string> {

@@ -15,7 +15,7 @@ export interface RedisServer {
 const BINARY = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 const START_TIMEOUT_MS = 10_000;
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -27,7 +27,7 @@ async function freePort(): Promise<number> {
 }
 
 /** True when something on `port` answers PING with PONG. */
-function answersPing(port: number): Promise<boolean> {
+export function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     let reply = '';

@@ -40,8 +40,9 @@ describe('countPromptTokens', () => {
   it('counts 4 MiB of the costliest text in bounded CPU time', async () => {
     const cjk = randomText(4 * 1024 * 1024, (x) => String.fromCharCode(0x4e00 + (x % 20_000)));
     const { value, ms } = await cpuMs(() => countPromptTokens([user(cjk)]));
-    // ~2 tokens a character for random CJK; generous CPU bound (measured 17–38 ms).
+    // ~2 tokens a character for random CJK. Measured 17–38 ms alone and 287 ms on a loaded 2-core machine;
+    // exact counting of the whole text took 6 s for only 100k characters, so 2 s still tells the two apart.
     expect(value).toBeGreaterThan(4_000_000);
-    expect(ms).toBeLessThan(200);
+    expect(ms).toBeLessThan(2_000);
   });
 });

@@ -8,7 +8,7 @@ import { createLogThrottle } from './create-log-throttle.js';
 import type { Provider } from './providers/contract.js';
 import { createProvider } from './providers/create-provider.js';
 import { buildSchema } from './schema/build-schema.js';
-import { createCatalog } from './services/catalog.js';
+import { createCatalog } from './routing/catalog.js';
 import type { TracerProvider } from '@opentelemetry/api';
 import { createAuthenticator } from './auth/create-authenticator.js';
 import { logFailure } from './classify-failure.js';

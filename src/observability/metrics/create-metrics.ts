@@ -6,7 +6,7 @@ import { errorCodeOf } from '../../plugins/use-error-codes.js';
 import type { HealthRegistry } from '../../routing/target-health.js';
 import type { CallRegistry } from '../../services/call-registry.js';
 import type { SubscriptionPath } from '../../execution/compiled-subscribe.js';
-import type { Catalog } from '../../services/catalog.js';
+import type { Catalog } from '../../routing/catalog.js';
 import type { ChatObserver, CompletionRecord } from '../../services/chat-observer.js';
 import { createOperationLabeler } from './operation-labels.js';
 

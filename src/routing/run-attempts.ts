@@ -3,7 +3,7 @@ import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import { GatewayError, isGatewayError } from '../errors.js';
 import { isProviderError, ProviderError } from '../providers/provider-error.js';
 import type { Target } from './catalog.js';
-import type { Attempt } from '../services/chat-types.js';
+import type { Attempt } from './attempt.js';
 import { startWatchdog, type Watchdog } from './attempt-watchdog.js';
 import type { RoutePlan } from './plan-routes.js';
 import { retryDelay } from './retry-delay.js';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import type { GatewayConfig } from './config/config-schema.js';
 import type { Logger } from './create-logger.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from './errors/gateway-error.js';
 import { createLogThrottle } from './create-log-throttle.js';
 import type { Provider } from './providers/contract.js';
 import { createProvider } from './providers/create-provider.js';

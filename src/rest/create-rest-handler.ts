@@ -4,7 +4,7 @@ import type { Authenticator } from '../auth/create-authenticator.js';
 import type { Scope } from '../config/config-schema.js';
 import { classifyFailure } from '../classify-failure.js';
 import type { Logger } from '../create-logger.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import { credentialOf } from '../server/create-yoga.js';
 import { BODY_ABORTED, BodyReadError } from '../server/read-body.js';
 import { chatCompletions } from './chat-completions.js';

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../errors/gateway-error.js';
 
 export const ATTEMPT_OUTCOMES = ['success', 'failed', 'timed_out', 'skipped'] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];

@@ -1,5 +1,5 @@
 import type { ModelCapability, RoutingConfig } from '../config/config-schema.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { ChatRequest } from '../providers/contract.js';
 import type { Catalog } from './catalog.js';
 import type { Attempt } from './attempt.js';

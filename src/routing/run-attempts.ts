@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
-import { GatewayError, isGatewayError } from '../errors.js';
+import { GatewayError, isGatewayError } from '../errors/gateway-error.js';
 import { isProviderError, ProviderError } from '../providers/provider-error.js';
 import type { Target } from './catalog.js';
 import type { Attempt } from './attempt.js';

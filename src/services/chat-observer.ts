@@ -1,5 +1,5 @@
 import type { PrincipalKind } from '../auth/principal.js';
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../errors/gateway-error.js';
 import type { FinishReason } from '../providers/contract.js';
 import type { Attempt } from '../routing/attempt.js';
 import type { CompletionUsage, GatewayChatRequest } from './chat-types.js';

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/errors.js';
+import { GatewayError } from '../../src/errors/gateway-error.js';
 import { maskGatewayError } from '../../src/plugins/use-error-codes.js';
 import { ProviderError } from '../../src/providers/provider-error.js';
 

@@ -1,5 +1,5 @@
 import { textOf } from '../../providers/content-parts.js';
-import type { ErrorCode } from '../../errors.js';
+import type { ErrorCode } from '../../errors/gateway-error.js';
 import type { ChatRole, FinishReason } from '../../providers/contract.js';
 import type { CompletionRecord } from '../../services/chat-observer.js';
 import type { AttemptOutcome } from '../../routing/attempt.js';

@@ -1,5 +1,5 @@
 import type { FinishReason } from '../../providers/contract.js';
-import { isGatewayError, type ErrorCode } from '../../errors.js';
+import { isGatewayError, type ErrorCode } from '../../errors/gateway-error.js';
 import type { ChatCall } from './chat-call.js';
 import type { Attempt } from '../../routing/attempt.js';
 import type { CompletionUsage, GatewayChatRequest } from '../chat-types.js';

@@ -11,7 +11,7 @@ import { buildSchema } from './schema/build-schema.js';
 import { createCatalog } from './routing/catalog.js';
 import type { TracerProvider } from '@opentelemetry/api';
 import { createAuthenticator } from './auth/create-authenticator.js';
-import { logFailure } from './classify-failure.js';
+import { logFailure } from './errors/classify-failure.js';
 import { createCompletionCache } from './cache/completion-cache.js';
 import { createAudit } from './observability/audit/create-audit.js';
 import { createMetrics } from './observability/metrics/create-metrics.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Authenticator } from '../auth/create-authenticator.js';
 import type { Scope } from '../config/config-schema.js';
-import { classifyFailure } from '../classify-failure.js';
+import { classifyFailure } from '../errors/classify-failure.js';
 import type { Logger } from '../create-logger.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { credentialOf } from '../server/create-yoga.js';

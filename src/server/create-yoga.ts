@@ -4,7 +4,7 @@ import { createYoga, useReadinessCheck, type GraphiQLOptions, type Plugin, type 
 import type { ServerConfig } from '../config/config-schema.js';
 import type { Logger } from '../create-logger.js';
 import { createLogThrottle, type LogThrottle } from '../create-log-throttle.js';
-import { logFailure } from '../classify-failure.js';
+import { logFailure } from '../errors/classify-failure.js';
 import { useAuthenticateFirst, type AuthenticatedContext } from '../plugins/use-authenticate-first.js';
 import { useBoundedDocuments } from '../plugins/use-bounded-documents.js';
 import { useCompiledSubscriptions } from '../plugins/use-compiled-subscriptions.js';

@@ -3,7 +3,7 @@ import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult,
 import { isAsyncIterable } from 'graphql-yoga';
 import { markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.js';
 import { requestIdFrom } from '../plugins/use-request-id.js';
-import { classifyFailure } from '../classify-failure.js';
+import { classifyFailure } from '../errors/classify-failure.js';
 import type { Logger } from '../create-logger.js';
 import type { Authenticator } from '../auth/create-authenticator.js';
 import { authenticateInitial } from '../plugins/use-authenticate-first.js';

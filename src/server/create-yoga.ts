@@ -10,7 +10,7 @@ import { useBoundedDocuments } from '../plugins/use-bounded-documents.js';
 import { useCompiledSubscriptions } from '../plugins/use-compiled-subscriptions.js';
 import { useDocumentCache } from '../plugins/use-document-cache.js';
 import { useIntrospectionPolicy } from '../plugins/use-introspection-policy.js';
-import { maskGatewayError, useRequestErrorCodes } from '../plugins/use-error-codes.js';
+import { maskGatewayError, useRequestErrorCodes } from '../errors/mask-gateway-error.js';
 import { useOperationLimits } from '../plugins/use-operation-limits.js';
 import { useOperationLog } from '../plugins/use-operation-log.js';
 import { useRootSubscriptionDirectives } from '../plugins/use-root-subscription-directives.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult, type OperationTypeNode } from 'graphql';
 import { isAsyncIterable } from 'graphql-yoga';
-import { markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.js';
+import { markRequestErrors, maskGatewayError } from '../errors/mask-gateway-error.js';
 import { requestIdFrom } from '../plugins/use-request-id.js';
 import { classifyFailure } from '../errors/classify-failure.js';
 import type { Logger } from '../create-logger.js';

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { HTTP_STATUS_BY_CODE, isGatewayError, type GatewayError } from '../errors/gateway-error.js';
+import { HTTP_STATUS_BY_CODE, isGatewayError, type GatewayError } from './gateway-error.js';
 
 /** Codes whose HTTP status we set when they end a request over HTTP. */
 const STATUS_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', 'STORE_UNAVAILABLE']);

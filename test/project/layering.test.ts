@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Dependencies point one way: the lower modules (errors, routing, providers, stores) import nothing
+ * Dependencies point one way: the lower modules (errors, routing, providers, stores, the completion cache) import nothing
  * from the modules built on them (services, schema, server, rest, plugins). Each lower module lists
  * the source folders (or top-level files) it may import; anything else fails here.
  */
@@ -15,7 +15,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   errors: ['create-logger', 'create-log-throttle'],
   providers: ['config', 'errors'],
   routing: ['config', 'errors', 'providers'],
-  stores: ['errors', 'create-logger'],
+  stores: ['errors', 'providers', 'create-logger'],
+  cache: ['config', 'providers', 'stores'],
 };
 
 function sourceFiles(folder: string): string[] {

@@ -37,9 +37,9 @@ import { attachGraphQLWs } from './server/attach-graphql-ws.js';
 import { useCompiledSubscriptions } from './plugins/use-compiled-subscriptions.js';
 import { createGatewayYoga, type GatewayYoga } from './server/create-yoga.js';
 import { createRestHandler } from './rest/create-rest-handler.js';
-import { createFastLane } from './server/fast-lane.js';
+import { createFastLane } from './server/fast-lane/create-fast-lane.js';
 import { createHttpHandler } from './server/create-http-handler.js';
-import { replayToYoga } from './server/replay-to-yoga.js';
+import { replayToYoga } from './server/fast-lane/replay-to-yoga.js';
 import { createDurableState } from './durable/create-durable-state.js';
 import { describeDurability } from './durable/describe-durability.js';
 

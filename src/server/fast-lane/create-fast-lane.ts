@@ -1,15 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult, type OperationTypeNode } from 'graphql';
 import { isAsyncIterable } from 'graphql-yoga';
-import { markRequestErrors, maskGatewayError } from '../errors/mask-gateway-error.js';
-import { requestIdFrom } from '../plugins/use-request-id.js';
-import { classifyFailure } from '../errors/classify-failure.js';
-import type { Logger } from '../create-logger.js';
-import type { Authenticator } from '../auth/create-authenticator.js';
-import { authenticateInitial } from '../plugins/use-authenticate-first.js';
-import type { GatewayYoga, InitialContext } from './create-yoga.js';
+import { markRequestErrors, maskGatewayError } from '../../errors/mask-gateway-error.js';
+import { requestIdFrom } from '../../plugins/use-request-id.js';
+import { classifyFailure } from '../../errors/classify-failure.js';
+import type { Logger } from '../../create-logger.js';
+import type { Authenticator } from '../../auth/create-authenticator.js';
+import { authenticateInitial } from '../../plugins/use-authenticate-first.js';
+import type { GatewayYoga, InitialContext } from '../create-yoga.js';
 import { replayToYoga } from './replay-to-yoga.js';
-import { takeFirstEvent } from './take-first-event.js';
+import { takeFirstEvent } from '../take-first-event.js';
 import { statusFor, stringifyResult, writeJson, writeSse, writeSseSingle } from './write-result.js';
 
 /** Options for the fast lane (JSON operations and SSE subscriptions). */

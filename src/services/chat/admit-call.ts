@@ -1,6 +1,6 @@
 import { assertModelAllowed, type Principal } from '../../auth/principal.js';
 import type { RoutePlan, RoutePlanner } from '../../routing/plan-routes.js';
-import type { Target } from '../catalog.js';
+import type { Target } from '../../routing/catalog.js';
 import type { Attempt } from '../../routing/attempt.js';
 import type { GatewayChatRequest } from '../chat-types.js';
 import { observeRequest, type ChatObserver, type RequestObservation } from '../chat-observer.js';

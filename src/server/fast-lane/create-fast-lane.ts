@@ -106,7 +106,8 @@ function operationTypeOf(document: DocumentNode, operationName: string | null): 
  * validation caches, limits, auth context, rate limits, masking, metrics, tracing,
  * logs), so every plugin that acts on operations acts here too. What only the HTTP layer
  * knows is mirrored: the request id and Yoga's status rules for errors (the body is read,
- * bounded and decoded before, and CORS headers set, by the HTTP handler).
+ * bounded and decoded before, and CORS headers set, by the HTTP handler). Each plugin's
+ * HTTP-level hooks say how the lane answers for them (`laneHandles`, see lane-hooks.ts).
  *
  * Everything else (GET, other media types, persisted ids, batches,
  * @defer/@stream, invalid JSON, and any request that fails before execution) is served

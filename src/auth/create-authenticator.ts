@@ -1,5 +1,5 @@
 import { SCOPES, type AuthConfig, type Scope } from '../config/config-schema.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { KeyStore, StoredApiKey } from '../stores/store-types.js';
 import { hashSecret } from './api-key-secret.js';
 import { createPrincipal, type Principal } from './principal.js';

@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { KeyLimits, Scope } from '../config/config-schema.js';
 
 export const PRINCIPAL_KINDS = ['key', 'jwt', 'anonymous'] as const;

@@ -1,29 +1,20 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { CacheConfig } from '../config/config-schema.js';
-import type { FinishReason, ReasoningTrace, TokenUsage, ToolCall } from '../providers/contract.js';
-import type { GatewayChatRequest } from '../services/chat-types.js';
+import type { ChatRequest } from '../providers/contract.js';
+import { isStorableCompletion, type CachedCompletion, type CompletionStore } from '../stores/completion-store.js';
+import { createMemoryCompletions } from '../stores/memory/memory-completions.js';
+import { createRedisCompletions } from '../stores/redis/redis-completions.js';
 import { completionKey } from './completion-key.js';
 
-/** A complete answer as the cache keeps it: no error, no cut-off answer is ever stored. */
-export interface CachedCompletion {
-  id: string;
-  model: string;
-  provider: string;
-  content: string | null;
-  toolCalls: ToolCall[];
-  /** The reasoning of the original answer, replayed with it; null or absent when it had none. */
-  reasoning?: ReasoningTrace | null;
-  finishReason: FinishReason;
-  /** What the original call used (a hit costs nothing; this is for reference). */
-  usage: TokenUsage;
-}
+/** A chat request with the caller's cache flag: true = use the cache, false = bypass it, undefined = the configured mode. */
+export type CacheableRequest = ChatRequest & { cache?: boolean };
 
 export interface CompletionCache {
   /**
    * The cache key for this request and caller, or undefined when it must not be
    * cached (the configured mode, the caller's `cache` flag, sampling settings).
    */
-  keyFor(request: GatewayChatRequest, subject: string): string | undefined;
+  keyFor(request: CacheableRequest, subject: string): string | undefined;
   get(key: string): Promise<CachedCompletion | undefined>;
   set(key: string, completion: CachedCompletion): Promise<void>;
   /** Runs `load` once for concurrent callers of the same key; all of them get its result. */
@@ -35,93 +26,24 @@ export interface CompletionCacheDeps {
   redis?: { client: Redis | Cluster; keyPrefix: string };
 }
 
-/** Only complete answers are kept: a cut-off or filtered answer is never replayed. */
-const STORABLE: ReadonlySet<FinishReason> = new Set<FinishReason>(['stop', 'tool_calls']);
-
-interface CompletionStore {
-  get(key: string): Promise<CachedCompletion | undefined>;
-  set(key: string, completion: CachedCompletion, ttlMs: number): Promise<void>;
-}
-
-/** A stored value read back: anything that is not a complete answer is a miss. */
-function decode(text: string | null | undefined): CachedCompletion | undefined {
-  if (typeof text !== 'string') return undefined;
-  try {
-    const value = JSON.parse(text) as CachedCompletion | null;
-    if (value === null || typeof value !== 'object' || !STORABLE.has(value.finishReason)) return undefined;
-    return value;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * An LRU with TTLs: a Map in insertion order (a hit moves its entry to the end),
- * the oldest entries evicted beyond `maxEntries`, expired entries dropped on read.
- * Values are kept as JSON, so callers never share (or mutate) a stored object.
- */
-function memoryStore(maxEntries: number): CompletionStore {
-  const entries = new Map<string, { json: string; expiresAt: number }>();
-  return {
-    async get(key) {
-      const entry = entries.get(key);
-      if (!entry) return undefined;
-      entries.delete(key);
-      if (entry.expiresAt <= Date.now()) return undefined;
-      entries.set(key, entry);
-      return decode(entry.json);
-    },
-    async set(key, completion, ttlMs) {
-      entries.delete(key);
-      entries.set(key, { json: JSON.stringify(completion), expiresAt: Date.now() + ttlMs });
-      while (entries.size > maxEntries) {
-        const oldest = entries.keys().next();
-        if (oldest.done) break;
-        entries.delete(oldest.value);
-      }
-    },
-  };
-}
-
-/**
- * `${keyPrefix}cc:${key}`, a JSON value with a PX expiry; single-key commands only
- * (no KEYS/SCAN), so it works on a Cluster too. Fails open: an error is a miss on
- * `get` and ignored on `set`.
- */
-function redisStore(client: Redis | Cluster, keyPrefix: string): CompletionStore {
-  const redisKey = (key: string) => `${keyPrefix}cc:${key}`;
-  return {
-    async get(key) {
-      try {
-        return decode(await client.get(redisKey(key)));
-      } catch {
-        return undefined;
-      }
-    },
-    async set(key, completion, ttlMs) {
-      try {
-        await client.set(redisKey(key), JSON.stringify(completion), 'PX', ttlMs);
-      } catch {
-        // A cache that cannot write just misses next time.
-      }
-    },
-  };
-}
-
 /** The configured mode and the caller's flag: may this request use the cache? */
-function wantsCache(mode: CacheConfig['completions']['mode'], request: GatewayChatRequest): boolean {
-  const flag = (request as { cache?: boolean }).cache;
+function wantsCache(mode: CacheConfig['completions']['mode'], request: CacheableRequest): boolean {
+  const flag = request.cache;
   if (mode === 'off' || flag === false) return false;
   if (mode === 'always') return true;
   return flag === true || request.temperature === 0;
 }
 
-/** The completion cache, in Redis when given, else in memory. Undefined when the mode is off. */
+/**
+ * The completion cache: which requests may use it and under which key, and single-flight for
+ * concurrent misses; the entries are in the Redis store when given, else in memory (src/stores/).
+ * Undefined when the mode is off.
+ */
 export function createCompletionCache(deps: CompletionCacheDeps): CompletionCache | undefined {
   const { config } = deps;
   if (config.mode === 'off') return undefined;
   const ttlMs = config.ttlSeconds * 1_000;
-  const store = deps.redis ? redisStore(deps.redis.client, deps.redis.keyPrefix) : memoryStore(config.maxEntries);
+  const store: CompletionStore = deps.redis ? createRedisCompletions(deps.redis.client, deps.redis.keyPrefix) : createMemoryCompletions(config.maxEntries);
   const inFlight = new Map<string, Promise<unknown>>();
 
   return {
@@ -133,7 +55,7 @@ export function createCompletionCache(deps: CompletionCacheDeps): CompletionCach
       return store.get(key);
     },
     async set(key, completion) {
-      if (!STORABLE.has(completion.finishReason)) return;
+      if (!isStorableCompletion(completion)) return;
       await store.set(key, completion, ttlMs);
     },
     singleFlight<T>(key: string, load: () => Promise<T>): Promise<T> {

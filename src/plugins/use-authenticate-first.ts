@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Authenticator } from '../auth/create-authenticator.js';
 import type { Principal } from '../auth/principal.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 
 /** Where a transport leaves the caller it authenticated, on the initial context of one operation. */
 export interface AuthenticatedContext {

@@ -16,7 +16,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth/principal.js';
 import { toChatRequest, type ChatInputShape } from '../schema/to-chat-request.js';
 import type { ChatService, ChatTicket } from '../services/chat-service.js';
-import { GatewayError, isGatewayError } from '../errors.js';
+import { GatewayError, isGatewayError } from '../errors/gateway-error.js';
 
 /** The model-call field admitted per operation. */
 const CHAT_FIELD = 'chat';

@@ -1,9 +1,9 @@
 import { getOperationAST, type DocumentNode, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { CALLER_CODES, classifyFailure } from '../classify-failure.js';
+import { CALLER_CODES, classifyFailure } from '../errors/classify-failure.js';
 import type { Logger } from '../create-logger.js';
 import type { LogThrottle } from '../create-log-throttle.js';
-import { errorCodeOf } from './use-error-codes.js';
+import { errorCodeOf } from '../errors/mask-gateway-error.js';
 
 interface OperationArgs {
   document: DocumentNode;

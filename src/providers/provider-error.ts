@@ -1,4 +1,4 @@
-import { GatewayError, type ErrorCode } from '../errors.js';
+import { GatewayError, type ErrorCode } from '../errors/gateway-error.js';
 
 /** What an upstream failure means for routing: whether another try may succeed. */
 export interface ProviderErrorInit {

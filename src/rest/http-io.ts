@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import { readBody } from '../server/read-body.js';
 import { jsonDeeperThan, MAX_JSON_BODY_DEPTH } from './json-depth.js';
 

@@ -1,5 +1,5 @@
-import { GatewayError } from '../errors.js';
-import type { Catalog } from '../services/catalog.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { Catalog } from '../routing/catalog.js';
 import { sendJson } from './http-io.js';
 import type { RestContext } from './rest-context.js';
 

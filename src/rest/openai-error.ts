@@ -1,4 +1,4 @@
-import { HTTP_STATUS_BY_CODE, isGatewayError, type ErrorCode, type GatewayError } from '../errors.js';
+import { HTTP_STATUS_BY_CODE, isGatewayError, type ErrorCode, type GatewayError } from '../errors/gateway-error.js';
 
 /** The body OpenAI clients expect for an error. */
 export interface OpenAIErrorBody {

@@ -1,5 +1,5 @@
 import { clientGone } from '../services/call-registry.js';
-import { classifyFailure } from '../classify-failure.js';
+import { classifyFailure } from '../errors/classify-failure.js';
 import type { ChatCall } from '../services/chat-service.js';
 import type { ChatStreamEvent } from '../services/chat-types.js';
 import { toOpenAIError, type OpenAIError } from './openai-error.js';

@@ -1,4 +1,4 @@
-import { GatewayError, isGatewayError } from '../errors.js';
+import { GatewayError, isGatewayError } from '../errors/gateway-error.js';
 import { toChatRequest, type ChatInputShape } from '../schema/to-chat-request.js';
 import type { GatewayChatRequest } from '../services/chat-types.js';
 

@@ -1,8 +1,8 @@
 import type { ModelCapability, RoutingConfig } from '../config/config-schema.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { ChatRequest } from '../providers/contract.js';
-import type { Catalog } from '../services/catalog.js';
-import type { Attempt } from '../services/chat-types.js';
+import type { Catalog } from './catalog.js';
+import type { Attempt } from './attempt.js';
 import { needsOf, type Need } from './request-needs.js';
 import { resolveRetry, resolveTimeouts, type RetryPolicy, type TimeoutPolicy } from './route-policy.js';
 import { createStrategy } from './strategies/index.js';

@@ -1,5 +1,5 @@
 import type { ModelCapability } from '../config/config-schema.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { ChatRequest } from '../providers/contract.js';
 
 /** A capability a request needs beyond chat or streaming, and what in it needs it. */

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
-import { GatewayError, isGatewayError } from '../errors.js';
+import { GatewayError, isGatewayError } from '../errors/gateway-error.js';
 import { isProviderError, ProviderError } from '../providers/provider-error.js';
-import type { Target } from '../services/catalog.js';
-import type { Attempt } from '../services/chat-types.js';
+import type { Target } from './catalog.js';
+import type { Attempt } from './attempt.js';
 import { startWatchdog, type Watchdog } from './attempt-watchdog.js';
 import type { RoutePlan } from './plan-routes.js';
 import { retryDelay } from './retry-delay.js';

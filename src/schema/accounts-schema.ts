@@ -1,7 +1,7 @@
 import { parseSubject, PRINCIPAL_KINDS } from '../auth/principal.js';
 import { apiKeyConfigSchema, SCOPES, type KeyLimits, type Scope } from '../config/config-schema.js';
 import { formatConfigPath } from '../config/config-error.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import { USAGE_PERIODS, type BudgetStatus, type ModelUsage, type UsageSummary } from '../services/accounts-service.js';
 import type { StoredApiKey } from '../stores/store-types.js';
 import type { Builder } from './builder.js';

@@ -1,5 +1,5 @@
 import { MODEL_CAPABILITIES, ROUTE_STRATEGIES, type ModelConfig, type ProviderConfig, type RouteConfig } from '../config/config-schema.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import { PROVIDER_TYPES } from '../providers/contract.js';
 import { BREAKER_STATES, type HealthSnapshot } from '../routing/target-health.js';
 import type { Builder } from './builder.js';

@@ -1,5 +1,6 @@
 import { CHAT_ROLES, FINISH_REASONS } from '../providers/contract.js';
-import { ATTEMPT_OUTCOMES, type Attempt, type ChatCompletion, type ChatStreamEvent, type CompletionUsage, type ToolCallDelta } from '../services/chat-types.js';
+import { ATTEMPT_OUTCOMES, type Attempt } from '../routing/attempt.js';
+import type { ChatCompletion, ChatStreamEvent, CompletionUsage, ToolCallDelta } from '../services/chat-types.js';
 import { takeChatTicket } from '../plugins/use-chat-admission.js';
 import { abortOnReturn } from './abort-on-return.js';
 import { addContentPartInputs } from './content-parts-schema.js';

@@ -3,7 +3,7 @@ import type { HealthRegistry } from '../routing/target-health.js';
 import type { AccountsService } from '../services/accounts-service.js';
 import type { CallRegistry } from '../services/call-registry.js';
 import type { EmbeddingService } from '../services/embedding-service.js';
-import type { Catalog } from '../services/catalog.js';
+import type { Catalog } from '../routing/catalog.js';
 import type { ChatService } from '../services/chat-service.js';
 import type { UsageMeter } from '../services/usage-meter.js';
 import type { UsageReports } from '../durable/usage-reports.js';

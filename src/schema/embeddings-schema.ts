@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { EmbeddingResult } from '../services/embedding-service.js';
 import type { Builder } from './builder.js';
 import type { GatewayContext } from './context.js';

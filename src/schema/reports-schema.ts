@@ -1,5 +1,5 @@
 import { USAGE_GROUP_BY, type AuditLogFilter, type UsageReportRow, type UsageReports } from '../durable/usage-reports.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { AuditRecord } from '../observability/audit/create-audit.js';
 import { USAGE_OUTCOMES } from '../services/usage-meter.js';
 import type { StoredApiKey } from '../stores/store-types.js';

@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { ChatMessage, ChatRole, ResponseFormat, ToolChoice, ToolDefinition } from '../providers/contract.js';
 import type { GatewayChatRequest } from '../services/chat-types.js';
 import { toContentParts, toReasoning, type ContentPartShape, type ReasoningShape } from './to-content-parts.js';

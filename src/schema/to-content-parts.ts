@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { ContentPart, ImageDetail, ReasoningEffort, ReasoningRequest } from '../providers/contract.js';
 
 /** ContentPartInput as GraphQL hands it over (`@oneOf`: exactly one member set). */

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { WebSocketServer } from 'ws';
-import { markRequestErrors, maskGatewayError, withoutHttpExtensions } from '../plugins/use-error-codes.js';
+import { markRequestErrors, maskGatewayError, withoutHttpExtensions } from '../errors/mask-gateway-error.js';
 import type { Authenticator } from '../auth/create-authenticator.js';
 import type { Logger } from '../create-logger.js';
 import { authenticateInitial } from '../plugins/use-authenticate-first.js';

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerConfig } from '../config/config-schema.js';
 import type { Logger } from '../create-logger.js';
 import { requestIdFrom } from '../plugins/use-request-id.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { RestHandler } from '../rest/create-rest-handler.js';
 import { sendJson } from '../rest/http-io.js';
 import { toOpenAIError } from '../rest/openai-error.js';

@@ -4,13 +4,14 @@ import { createYoga, useReadinessCheck, type GraphiQLOptions, type Plugin, type 
 import type { ServerConfig } from '../config/config-schema.js';
 import type { Logger } from '../create-logger.js';
 import { createLogThrottle, type LogThrottle } from '../create-log-throttle.js';
-import { logFailure } from '../classify-failure.js';
+import { logFailure } from '../errors/classify-failure.js';
 import { useAuthenticateFirst, type AuthenticatedContext } from '../plugins/use-authenticate-first.js';
 import { useBoundedDocuments } from '../plugins/use-bounded-documents.js';
 import { useCompiledSubscriptions } from '../plugins/use-compiled-subscriptions.js';
 import { useDocumentCache } from '../plugins/use-document-cache.js';
 import { useIntrospectionPolicy } from '../plugins/use-introspection-policy.js';
-import { maskGatewayError, useRequestErrorCodes } from '../plugins/use-error-codes.js';
+import { maskGatewayError } from '../errors/mask-gateway-error.js';
+import { useRequestErrorCodes } from '../plugins/use-request-error-codes.js';
 import { useOperationLimits } from '../plugins/use-operation-limits.js';
 import { useOperationLog } from '../plugins/use-operation-log.js';
 import { useRootSubscriptionDirectives } from '../plugins/use-root-subscription-directives.js';
@@ -20,6 +21,7 @@ import type { Authenticator } from '../auth/create-authenticator.js';
 import { useFieldRateLimits, type FieldRateLimitsOptions } from '../plugins/use-field-rate-limits.js';
 import { useChatAdmission } from '../plugins/use-chat-admission.js';
 import type { GatewayServices } from '../schema/context.js';
+import { laneHandles } from './fast-lane/lane-hooks.js';
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayServices>;
 
@@ -162,32 +164,44 @@ export function createGatewayYoga(options: {
     healthCheckEndpoint: '/healthz',
     plugins: [
       // Probes answer before any GraphQL work.
-      ...(server.graphiql ? [useRootRedirect()] : []),
-      useReadinessCheck({ endpoint: '/readyz', check: () => options.isReady() }),
+      // (laneHandles: how the fast lane answers for each HTTP-level hook; see fast-lane/lane-hooks.ts.)
+      ...(server.graphiql ? [laneHandles(useRootRedirect(), { onRequest: 'not met: GET / only, the lane takes POST /graphql' })] : []),
+      laneHandles(useReadinessCheck({ endpoint: '/readyz', check: () => options.isReady() }), { onRequest: 'not met: /readyz only' }),
       // Before useRequestId's result hook: a stream refused at its first event becomes a single result (its status, its id).
-      useSseRefusals(),
+      laneHandles(useSseRefusals(), { onResultProcess: 'emulated: takeFirstEvent, then writeSseSingle for a refusal' }),
       // First, so every response (errors included) carries the id.
-      useRequestId(),
+      laneHandles(useRequestId(), {
+        onRequest: 'emulated: requestIdFrom(x-request-id)',
+        onResultProcess: 'emulated: finishErrors puts the id on every error',
+        onResponse: 'emulated: the x-request-id response header',
+      }),
       // Before the body becomes a document: anonymous callers are refused before parse and validation.
-      useAuthenticateFirst({ authenticator, credentialOf }),
+      laneHandles(useAuthenticateFirst({ authenticator, credentialOf }), { onParams: 'emulated: authenticateInitial before parse; a refusal goes to Yoga' }),
       // Around every parse and validation (all transports): token and nesting bounds, then the cache of valid documents.
-      useBoundedDocuments({ maxTokens: server.maxTokens, maxInputDepth: server.maxInputDepth }),
+      laneHandles(useBoundedDocuments({ maxTokens: server.maxTokens, maxInputDepth: server.maxInputDepth }), {
+        onParams: 'covered: the same variables bound runs in its onExecute/onSubscribe',
+      }),
       useDocumentCache(),
       // Before parsing: a persisted id becomes its document (or, in allowlist mode, anything else is refused).
-      ...(extraPlugins.persistedOperations ? [extraPlugins.persistedOperations] : []),
+      ...(extraPlugins.persistedOperations
+        ? [laneHandles(extraPlugins.persistedOperations, { onParams: 'not met: with persisted operations the gateway does not use the lane' })]
+        : []),
       extraPlugins.compiledSubscriptions ?? useCompiledSubscriptions(), // Compiled per-event execution; before tracing, which wraps the subscribe function it finds.
       // Early, so they time and count everything after them; metrics also serves GET /metrics.
-      extraPlugins.metrics,
+      laneHandles(extraPlugins.metrics, { onRequest: 'not met: GET /metrics only' }),
       ...(extraPlugins.tracing ? [extraPlugins.tracing] : []),
       useOperationLog(logger.child({ component: 'graphql' }), throttle),
       // Request-level errors leave with the same code over HTTP as over websockets.
-      useRequestErrorCodes(),
+      laneHandles(useRequestErrorCodes(), { onResultProcess: 'emulated: finishErrors (markRequestErrors)' }),
       // Before execution, after the caller is known: per-field limits, subscriptions included.
       useFieldRateLimits(options.fieldLimits),
       // Then every chat field of a mutation is admitted together, or none is.
       useChatAdmission(),
       // After the caller is known (the cache is per caller); hits skip execution.
-      extraPlugins.queryCache,
+      laneHandles(extraPlugins.queryCache, {
+        onParams: 'falls back: queries stay on Yoga while the response cache is on (FastLaneOptions.queries)',
+        onResultProcess: 'falls back: as onParams',
+      }),
       // @defer/@stream over HTTP (multipart/mixed or SSE). Adds the two directives to the served schema at
       // startup (Yoga hands the replaced schema to every other plugin, so order does not matter for that) and,
       // during validation, swaps OverlappingFieldsCanBeMergedRule for a defer-aware one: hence here, with the

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { GatewayError, type ErrorCode } from '../errors.js';
+import { GatewayError, type ErrorCode } from '../errors/gateway-error.js';
 
 /** What bounds a request body. */
 export interface BodyLimits {

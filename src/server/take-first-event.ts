@@ -1,5 +1,5 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { maskGatewayError } from '../plugins/use-error-codes.js';
+import { maskGatewayError } from '../errors/mask-gateway-error.js';
 
 /**
  * A subscription's first event, taken before any response header is sent: either a refusal

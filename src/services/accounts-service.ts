@@ -1,6 +1,6 @@
 import { generateSecret, hashSecret } from '../auth/api-key-secret.js';
 import type { AuthConfig, KeyLimits, Scope } from '../config/config-schema.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import { budgetKey } from './limits-service.js';
 import type { BudgetStore, KeyStore, StoredApiKey, UsageRow, UsageStore } from '../stores/store-types.js';
 import type { DurableKeys } from '../durable/postgres-keys.js';

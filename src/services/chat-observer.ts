@@ -1,7 +1,8 @@
 import type { PrincipalKind } from '../auth/principal.js';
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../errors/gateway-error.js';
 import type { FinishReason } from '../providers/contract.js';
-import type { Attempt, CompletionUsage, GatewayChatRequest } from './chat-types.js';
+import type { Attempt } from '../routing/attempt.js';
+import type { CompletionUsage, GatewayChatRequest } from './chat-types.js';
 
 /** Everything known about one completion once it is over: the audit record, the metrics and the span's end. */
 export interface CompletionRecord {

@@ -4,7 +4,7 @@ import type { ChatRequest } from '../providers/contract.js';
 import type { RoutePlanner } from '../routing/plan-routes.js';
 import { defaultWait, runAttempts, type AttemptDeps } from '../routing/run-attempts.js';
 import type { HealthRegistry } from '../routing/target-health.js';
-import type { Target } from './catalog.js';
+import type { Target } from '../routing/catalog.js';
 import { createAdmitter, type AdmittedCall } from './chat/admit-call.js';
 import { withCompletionCache } from './chat/cached-chat-service.js';
 import type { ChatCall, ChatTicket } from './chat/chat-call.js';

@@ -1,24 +1,10 @@
-import type { ErrorCode } from '../errors.js';
+import type { Attempt } from '../routing/attempt.js';
 import type { ChatRequest, FinishReason, ReasoningTrace, ToolCall } from '../providers/contract.js';
 
 /** A chat request as a client sends it: `model` is a model id or a route id. */
 export interface GatewayChatRequest extends ChatRequest {
   /** The completion cache: true = use it, false = bypass it, undefined = the configured mode. Never sent upstream. */
   cache?: boolean;
-}
-
-export const ATTEMPT_OUTCOMES = ['success', 'failed', 'timed_out', 'skipped'] as const;
-export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
-
-/** One try against one target, successful or not. */
-export interface Attempt {
-  model: string;
-  provider: string;
-  outcome: AttemptOutcome;
-  latencyMs: number;
-  errorCode?: ErrorCode;
-  /** Why a skipped target was not tried (e.g. it lacks a capability the request needs). */
-  reason?: string;
 }
 
 export interface CompletionUsage {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { LeaseStore } from '../stores/store-types.js';
 
 /** A concurrency slot held by one model call (or one operation's calls) until released. */

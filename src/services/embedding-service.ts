@@ -1,6 +1,6 @@
 import { assertModelAllowed, type Principal } from '../auth/principal.js';
-import { GatewayError } from '../errors.js';
-import type { Catalog } from './catalog.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { Catalog } from '../routing/catalog.js';
 import type { LimitsService } from './limits-service.js';
 import type { UsageMeter } from './usage-meter.js';
 

@@ -1,8 +1,8 @@
 import type { Principal } from '../auth/principal.js';
 import type { AuthConfig } from '../config/config-schema.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { BudgetStore, RateLimitStore } from '../stores/store-types.js';
-import type { Target } from './catalog.js';
+import type { Target } from '../routing/catalog.js';
 import type { GatewayChatRequest } from './chat-types.js';
 import { estimatePartTokens } from './estimate-part-tokens.js';
 import { countPromptTokens } from './estimate-tokens.js';

@@ -1,5 +1,5 @@
 import type { Logger } from '../create-logger.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { BudgetStore, LeaseStore, RateLimitStore } from './store-types.js';
 
 /** The stores limits are enforced with. */

@@ -13,7 +13,7 @@ import { createProvider } from '../../src/providers/create-provider.js';
 import { ProviderError } from '../../src/providers/provider-error.js';
 import { createRoutePlanner } from '../../src/routing/plan-routes.js';
 import { createHealthRegistry } from '../../src/routing/target-health.js';
-import { createCatalog } from '../../src/services/catalog.js';
+import { createCatalog } from '../../src/routing/catalog.js';
 import { createChatService } from '../../src/services/chat-service.js';
 import { createLimitsService } from '../../src/services/limits-service.js';
 import { createUsageMeter } from '../../src/services/usage-meter.js';

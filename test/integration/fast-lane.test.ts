@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/create-logger.js';
 import { createAuthenticator } from '../../src/auth/create-authenticator.js';
-import { createFastLane } from '../../src/server/fast-lane.js';
+import { createFastLane } from '../../src/server/fast-lane/create-fast-lane.js';
 import { hasBody, readBody } from '../../src/server/read-body.js';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createCompletionCache, type CachedCompletion, type CompletionCache } from '../../src/cache/completion-cache.js';
+import { createCompletionCache, type CompletionCache } from '../../src/cache/completion-cache.js';
+import type { CachedCompletion } from '../../src/stores/completion-store.js';
 import type { CacheConfig } from '../../src/config/config-schema.js';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
-import { GatewayError } from '../../src/errors.js';
+import { GatewayError } from '../../src/errors/gateway-error.js';
 import type { Provider } from '../../src/providers/contract.js';
 import { createLocalProvider } from '../../src/providers/local/create-local-provider.js';
-import { createCatalog, type Catalog, type Target } from '../../src/services/catalog.js';
+import { createCatalog, type Catalog, type Target } from '../../src/routing/catalog.js';
 
 const CONFIG = `
 providers:

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/errors.js';
-import { maskGatewayError } from '../../src/plugins/use-error-codes.js';
+import { GatewayError } from '../../src/errors/gateway-error.js';
+import { maskGatewayError } from '../../src/errors/mask-gateway-error.js';
 import { ProviderError } from '../../src/providers/provider-error.js';
 
 const MASK = 'Unexpected error.';

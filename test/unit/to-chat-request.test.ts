@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/errors.js';
+import { GatewayError } from '../../src/errors/gateway-error.js';
 import { toChatRequest, type ChatInputShape } from '../../src/schema/to-chat-request.js';
 
 /** The smallest valid input, with `extra` merged in. */

@@ -1,8 +1,9 @@
 import { textOf } from '../../providers/content-parts.js';
-import type { ErrorCode } from '../../errors.js';
+import type { ErrorCode } from '../../errors/gateway-error.js';
 import type { ChatRole, FinishReason } from '../../providers/contract.js';
 import type { CompletionRecord } from '../../services/chat-observer.js';
-import type { AttemptOutcome, GatewayChatRequest } from '../../services/chat-types.js';
+import type { AttemptOutcome } from '../../routing/attempt.js';
+import type { GatewayChatRequest } from '../../services/chat-types.js';
 
 /** One try against one target, as the audit record lists it. */
 export interface AuditAttempt {

@@ -1,12 +1,12 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { ERROR_CODES, isGatewayError } from '../../errors.js';
-import { errorCodeOf } from '../../plugins/use-error-codes.js';
+import { ERROR_CODES, isGatewayError } from '../../errors/gateway-error.js';
+import { errorCodeOf } from '../../errors/mask-gateway-error.js';
 import type { HealthRegistry } from '../../routing/target-health.js';
 import type { CallRegistry } from '../../services/call-registry.js';
 import type { SubscriptionPath } from '../../execution/compiled-subscribe.js';
-import type { Catalog } from '../../services/catalog.js';
+import type { Catalog } from '../../routing/catalog.js';
 import type { ChatObserver, CompletionRecord } from '../../services/chat-observer.js';
 import { createOperationLabeler } from './operation-labels.js';
 

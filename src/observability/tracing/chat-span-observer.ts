@@ -1,6 +1,6 @@
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import type { AttemptTarget, ChatObserver, CompletionRecord, RequestObservation } from '../../services/chat-observer.js';
-import type { Attempt } from '../../services/chat-types.js';
+import type { Attempt } from '../../routing/attempt.js';
 
 /**
  * One `chat <model>` span (kind CLIENT) per completion, after the OpenTelemetry

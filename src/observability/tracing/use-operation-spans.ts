@@ -1,7 +1,7 @@
 import { context, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { errorCodeOf } from '../../plugins/use-error-codes.js';
+import { errorCodeOf } from '../../errors/mask-gateway-error.js';
 
 type MaybePromise<T> = T | Promise<T>;
 

@@ -1,4 +1,4 @@
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../errors/gateway-error.js';
 import { reasoningBudget } from '../content-parts.js';
 import type { ContentPart, ReasoningRequest } from '../contract.js';
 

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../errors.js';
+import type { ErrorCode } from '../../errors/gateway-error.js';
 import { ProviderError } from '../provider-error.js';
 import { parseRetryAfter } from './parse-retry-after.js';
 

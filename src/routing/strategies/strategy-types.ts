@@ -1,4 +1,4 @@
-import type { Target } from '../../services/catalog.js';
+import type { Target } from '../catalog.js';
 
 /** What selection may know about a target's recent behaviour. */
 export interface TargetStats {

@@ -1,7 +1,8 @@
 import { assertModelAllowed, type Principal } from '../../auth/principal.js';
 import type { RoutePlan, RoutePlanner } from '../../routing/plan-routes.js';
-import type { Target } from '../catalog.js';
-import type { Attempt, GatewayChatRequest } from '../chat-types.js';
+import type { Target } from '../../routing/catalog.js';
+import type { Attempt } from '../../routing/attempt.js';
+import type { GatewayChatRequest } from '../chat-types.js';
 import { observeRequest, type ChatObserver, type RequestObservation } from '../chat-observer.js';
 import { estimatePromptTokens } from '../compute-usage.js';
 import type { ConcurrencyLimit, Lease } from '../concurrency-limit.js';

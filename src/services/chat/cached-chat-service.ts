@@ -1,4 +1,5 @@
-import type { CachedCompletion, CompletionCache } from '../../cache/completion-cache.js';
+import type { CompletionCache } from '../../cache/completion-cache.js';
+import type { CachedCompletion } from '../../stores/completion-store.js';
 import { assertModelAllowed } from '../../auth/principal.js';
 import type { ToolCall } from '../../providers/contract.js';
 import type { ChatService } from '../chat-service.js';

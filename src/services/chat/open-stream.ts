@@ -1,6 +1,6 @@
 import type { ChatRequest, ChatStreamPart } from '../../providers/contract.js';
 import type { Watchdog } from '../../routing/attempt-watchdog.js';
-import type { Target } from '../catalog.js';
+import type { Target } from '../../routing/catalog.js';
 
 /** An upstream stream read up to its first content part. */
 export interface OpenedStream {

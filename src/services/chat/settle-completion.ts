@@ -1,7 +1,8 @@
 import type { FinishReason } from '../../providers/contract.js';
-import { isGatewayError, type ErrorCode } from '../../errors.js';
+import { isGatewayError, type ErrorCode } from '../../errors/gateway-error.js';
 import type { ChatCall } from './chat-call.js';
-import type { Attempt, CompletionUsage, GatewayChatRequest } from '../chat-types.js';
+import type { Attempt } from '../../routing/attempt.js';
+import type { CompletionUsage, GatewayChatRequest } from '../chat-types.js';
 import type { RequestObservation } from '../chat-observer.js';
 import type { Admission } from '../limits-service.js';
 import type { UsageMeter, UsageOutcome } from '../usage-meter.js';

@@ -1,15 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult, type OperationTypeNode } from 'graphql';
 import { isAsyncIterable } from 'graphql-yoga';
-import { markRequestErrors, maskGatewayError } from '../plugins/use-error-codes.js';
-import { requestIdFrom } from '../plugins/use-request-id.js';
-import { classifyFailure } from '../classify-failure.js';
-import type { Logger } from '../create-logger.js';
-import type { Authenticator } from '../auth/create-authenticator.js';
-import { authenticateInitial } from '../plugins/use-authenticate-first.js';
-import type { GatewayYoga, InitialContext } from './create-yoga.js';
+import { markRequestErrors, maskGatewayError } from '../../errors/mask-gateway-error.js';
+import { requestIdFrom } from '../../plugins/use-request-id.js';
+import { classifyFailure } from '../../errors/classify-failure.js';
+import type { Logger } from '../../create-logger.js';
+import type { Authenticator } from '../../auth/create-authenticator.js';
+import { authenticateInitial } from '../../plugins/use-authenticate-first.js';
+import type { GatewayYoga, InitialContext } from '../create-yoga.js';
 import { replayToYoga } from './replay-to-yoga.js';
-import { takeFirstEvent } from './take-first-event.js';
+import { takeFirstEvent } from '../take-first-event.js';
 import { statusFor, stringifyResult, writeJson, writeSse, writeSseSingle } from './write-result.js';
 
 /** Options for the fast lane (JSON operations and SSE subscriptions). */
@@ -106,7 +106,8 @@ function operationTypeOf(document: DocumentNode, operationName: string | null): 
  * validation caches, limits, auth context, rate limits, masking, metrics, tracing,
  * logs), so every plugin that acts on operations acts here too. What only the HTTP layer
  * knows is mirrored: the request id and Yoga's status rules for errors (the body is read,
- * bounded and decoded before, and CORS headers set, by the HTTP handler).
+ * bounded and decoded before, and CORS headers set, by the HTTP handler). Each plugin's
+ * HTTP-level hooks say how the lane answers for them (`laneHandles`, see lane-hooks.ts).
  *
  * Everything else (GET, other media types, persisted ids, batches,
  * @defer/@stream, invalid JSON, and any request that fails before execution) is served

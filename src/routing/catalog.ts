@@ -1,5 +1,5 @@
 import type { GatewayConfig, ModelCapability, ModelConfig, ProviderConfig, RouteConfig } from '../config/config-schema.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { Provider } from '../providers/contract.js';
 
 /** One concrete place a request can go: a configured model on a live provider. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GatewayYoga } from './create-yoga.js';
+import type { GatewayYoga } from '../create-yoga.js';
 
 /**
  * Hands Yoga a request whose body the gateway has already read (and bounded, and decoded), and

@@ -1,6 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
-import { HTTP_STATUS_BY_CODE, isGatewayError, type GatewayError } from '../errors.js';
+import { HTTP_STATUS_BY_CODE, isGatewayError, type GatewayError } from './gateway-error.js';
 
 /** Codes whose HTTP status we set when they end a request over HTTP. */
 const STATUS_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', 'STORE_UNAVAILABLE']);
@@ -66,7 +65,7 @@ export function maskGatewayError(error: unknown, message: string): Error {
  * Gives a syntax error what Yoga's HTTP parse hook gives it (its code, HTTP 400), also when it is
  * met outside Yoga's HTTP handling (graphql-ws, the fast lane), so every transport answers it alike.
  */
-function markParseError(error: unknown): void {
+export function markParseError(error: unknown): void {
   if (!(error instanceof GraphQLError)) return;
   const extensions = error.extensions as Record<string, unknown>;
   extensions.code ??= 'GRAPHQL_PARSE_FAILED';
@@ -99,24 +98,4 @@ export function markRequestErrors<T>(result: T): T {
     if (REQUEST_CODES.has(extensions.code as string | undefined)) extensions.code = 'BAD_USER_INPUT';
   }
   return result;
-}
-
-/**
- * Gives request-level errors (syntax, validation, variable coercion) the stable
- * BAD_USER_INPUT code; Yoga would leave them with none or its own codes. Runs on
- * every transport's parse, and on HTTP results.
- */
-export function useRequestErrorCodes(): Plugin {
-  return {
-    // Every transport parses through here, so a cached syntax error always carries its HTTP status.
-    onParse() {
-      return ({ result }) => {
-        if (result instanceof Error) markParseError(result);
-      };
-    },
-    onResultProcess({ result }) {
-      if (Array.isArray(result)) result.forEach(markRequestErrors);
-      else if (!(Symbol.asyncIterator in (result as object))) markRequestErrors(result);
-    },
-  };
 }

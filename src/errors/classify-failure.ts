@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
-import type { Logger } from './create-logger.js';
-import type { LogThrottle } from './create-log-throttle.js';
-import { isGatewayError, type ErrorCode } from './errors.js';
+import type { Logger } from '../create-logger.js';
+import type { LogThrottle } from '../create-log-throttle.js';
+import { isGatewayError, type ErrorCode } from './gateway-error.js';
 
 /**
  * Who an error is about: `gone` (the client left: an abort), `refused` (the caller's doing: a bad

@@ -62,6 +62,19 @@ subscription Stream {
   }
 }
 
+# local/think reasons before it answers: every reasoningDelta event comes before the first delta.
+# To continue the conversation, send its reasoning and the last event's reasoningSignature back on
+# the ASSISTANT message (ChatMessageInput.reasoning, reasoningSignature): it says it recalls them.
+subscription Reasoning {
+  chatStream(input: { model: "local/think", messages: [{ role: USER, content: "Why is the sky blue?" }] }) {
+    reasoningDelta
+    delta
+    done
+    reasoningSignature
+    usage { completionTokens reasoningTokens }
+  }
+}
+
 # local/tools calls the first tool it is given: answer with a TOOL message to get its reply.
 mutation Tools {
   chat(input: {

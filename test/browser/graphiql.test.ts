@@ -116,6 +116,53 @@ describe('GraphiQL in a browser', () => {
   }, TEST_TIMEOUT_MS);
 });
 
+describe('GraphiQL streams reasoning', () => {
+  const query = `subscription Think {
+  chatStream(input: { model: "local/think", messages: [{ role: USER, content: "Why is the sky blue?" }] }) {
+    reasoningDelta
+    delta
+    done
+  }
+}`;
+
+  it('the result pane shows reasoningDelta events before the first delta (local/think over graphql-ws)', async () => {
+    const { page, frames } = await openPage();
+    try {
+      await page.goto(`${gw.url}?query=${encodeURIComponent(query)}`, { timeout: PAGE_TIMEOUT_MS });
+      // Every state of the result pane, as it changes (GraphiQL shows the latest event only).
+      await page.evaluate(() => {
+        const states: string[] = [];
+        (window as unknown as { paneStates: string[] }).paneStates = states;
+        new MutationObserver(() => {
+          const pane = document.querySelector('.graphiql-response');
+          const text = (pane as HTMLElement | null)?.innerText.replace(/\u00a0/g, ' ') ?? '';
+          if (text !== states.at(-1)) states.push(text);
+        }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      });
+      await page.locator('.graphiql-execute-button').click({ timeout: PAGE_TIMEOUT_MS });
+      await waitForText(page, '"done": true');
+
+      const states = await page.evaluate(() => (window as unknown as { paneStates: string[] }).paneStates);
+      const firstReasoning = states.findIndex((state) => /"reasoningDelta": "/.test(state));
+      const firstText = states.findIndex((state) => /"delta": "/.test(state));
+      expect(firstReasoning).toBeGreaterThanOrEqual(0);
+      expect(firstText).toBeGreaterThan(firstReasoning);
+      expect(states.slice(firstText).some((state) => /"reasoningDelta": "/.test(state))).toBe(false);
+
+      // On the wire too: every reasoning event before the first text event, and the reasoning is about the question.
+      const events = frames
+        .map((frame) => JSON.parse(frame) as { type: string; payload?: { data?: { chatStream?: { reasoningDelta: string | null; delta: string | null } } } })
+        .filter((message) => message.type === 'next')
+        .map((message) => message.payload?.data?.chatStream);
+      const textAt = events.findIndex((event) => event?.delta != null);
+      expect(events.findLastIndex((event) => event?.reasoningDelta != null)).toBeLessThan(textAt);
+      expect(events.map((event) => event?.reasoningDelta ?? '').join('')).toContain('Why is the sky blue?');
+    } finally {
+      await page.close();
+    }
+  }, TEST_TIMEOUT_MS);
+});
+
 /**
  * A fresh `npm start` (the embedded default config, default limits): GraphiQL's own introspection
  * query must pass, or the docs explorer says "Error fetching schema", the result pane shows a depth

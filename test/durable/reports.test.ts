@@ -110,6 +110,35 @@ describe('reports', () => {
     expect(keys).toEqual(['admin', 'user']);
   }, 60_000);
 
+  it('reasoning and cached prompt tokens reach the ledger, usageReport and the auditLog', async () => {
+    const gw = await startGateway(durableYaml({ upstream: mock.origin, database: `{ url: "${db.url}", ledger: { flushIntervalMs: 50 } }` }));
+    running.push(gw);
+    mock.script({ kind: 'text', reasoning: { chunks: ['Hmm.'] }, chunks: ['ok'], usage: { promptTokens: 40, completionTokens: 30, reasoningTokens: 20, cachedPromptTokens: 10 } });
+    const marker = `reasoning-${randomUUID()}`;
+    const { headers, body } = await postGraphQL(gw.url, 'mutation ($input: ChatInput!) { chat(input: $input) { message { reasoning } } }', { input: { model: 'mock/gpt', messages: [{ role: 'USER', content: marker }] } }, bearer(ADMIN_KEY));
+    expect(body.errors).toBeUndefined();
+    const requestId = headers.get('x-request-id');
+
+    const rows = await pollUntil(
+      () => db.query<{ reasoning_tokens: number; cached_tokens: number }>('SELECT reasoning_tokens, cached_tokens FROM usage_ledger WHERE request_id = $1', [requestId]),
+      (found) => found.length === 1,
+    );
+    expect(rows).toEqual([{ reasoning_tokens: 20, cached_tokens: 10 }]);
+
+    const range = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() };
+    const report = await admin(gw, 'query ($from: DateTime!, $to: DateTime!) { usageReport(from: $from, to: $to, groupBy: [KEY]) { rows { key reasoningTokens cachedPromptTokens } } }', range);
+    const adminRow = (report.body.data as { usageReport: { rows: { key: string; reasoningTokens: number; cachedPromptTokens: number }[] } }).usageReport.rows.find((row) => row.key === 'admin');
+    expect(adminRow?.reasoningTokens).toBeGreaterThanOrEqual(20);
+    expect(adminRow?.cachedPromptTokens).toBeGreaterThanOrEqual(10);
+
+    const audit = await pollUntil(
+      async () => (await admin(gw, '{ auditLog(first: 50) { edges { node { requestId reasoningTokens cachedPromptTokens } } } }')).body,
+      (page) => (page.data as { auditLog: { edges: { node: { requestId: string } }[] } } | undefined)?.auditLog.edges.some((edge) => edge.node.requestId === requestId) === true,
+    );
+    const entry = (audit.data as { auditLog: { edges: { node: { requestId: string; reasoningTokens: number; cachedPromptTokens: number } }[] } }).auditLog.edges.find((edge) => edge.node.requestId === requestId);
+    expect(entry?.node).toEqual({ requestId, reasoningTokens: 20, cachedPromptTokens: 10 });
+  }, 60_000);
+
   it('without a database the report fields answer FEATURE_DISABLED; apiKeys still works', async () => {
     const gw = await startGateway(durableYaml({ upstream: mock.origin }));
     running.push(gw);
@@ -127,7 +156,7 @@ describe('reports', () => {
     const pool = new pg.Pool({ connectionString: db.url });
     try {
       const sink = createPostgresAuditSink({ pool, retentionDays: 30, logger: createLogger({ level: 'silent' }) });
-      const record = (time: string): AuditRecord => ({ type: 'completion', time, requestId: randomUUID(), keyId: 'k', requested: 'm', model: 'm', provider: 'p', streaming: false, outcome: 'success', errorCode: null, finishReason: 'stop', cached: false, attempts: [], promptTokens: 1, completionTokens: 1, costUsd: null, latencyMs: 1, timeToFirstTokenMs: null });
+      const record = (time: string): AuditRecord => ({ type: 'completion', time, requestId: randomUUID(), keyId: 'k', requested: 'm', model: 'm', provider: 'p', streaming: false, outcome: 'success', errorCode: null, finishReason: 'stop', cached: false, attempts: [], promptTokens: 1, completionTokens: 1, reasoningTokens: 0, cachedPromptTokens: 0, costUsd: null, latencyMs: 1, timeToFirstTokenMs: null });
       const old = randomUUID();
       const fresh = randomUUID();
       sink.write(old, record(new Date(Date.now() - 31 * 86_400_000).toISOString()));

@@ -60,10 +60,11 @@ describe('GET /', () => {
 describe("GraphiQL's example operations", () => {
   it('each runs without errors on the embedded default; the stream shows its whole text at the end', async () => {
     const names = [...EXAMPLE_OPERATIONS.matchAll(/^(query|mutation|subscription) (\w+)/gm)].map((match) => [match[1], match[2]] as const);
-    expect(names.map(([, name]) => name)).toEqual(['Catalog', 'Chat', 'Image', 'Stream', 'Tools']);
+    expect(names.map(([, name]) => name)).toEqual(['Catalog', 'Chat', 'Image', 'Stream', 'Reasoning', 'Tools']);
     for (const [type, operationName] of names) {
       if (type === 'subscription') {
-        const events: { text: string; done: boolean }[] = [];
+        type Event = { text?: string; reasoningDelta?: string | null; delta?: string | null; reasoningSignature?: string | null; done: boolean };
+        const events: Event[] = [];
         const response = await fetch(gw.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
@@ -71,12 +72,18 @@ describe("GraphiQL's example operations", () => {
         });
         for (const line of (await response.text()).split('\n')) {
           if (!line.startsWith('data: {')) continue;
-          const result = JSON.parse(line.slice(6)) as { data?: { chatStream: { text: string; done: boolean } }; errors?: unknown };
+          const result = JSON.parse(line.slice(6)) as { data?: { chatStream: Event }; errors?: unknown };
           expect(result.errors).toBeUndefined();
           if (result.data) events.push(result.data.chatStream);
         }
         expect(events.at(-1)?.done).toBe(true);
-        expect(events.at(-1)?.text.split(' ')).toHaveLength(40);
+        if (operationName === 'Stream') expect(events.at(-1)?.text?.split(' ')).toHaveLength(40);
+        if (operationName === 'Reasoning') {
+          const firstText = events.findIndex((event) => event.delta != null);
+          expect(events.findLastIndex((event) => event.reasoningDelta != null)).toBeGreaterThanOrEqual(0);
+          expect(events.findLastIndex((event) => event.reasoningDelta != null)).toBeLessThan(firstText);
+          expect(events.at(-1)?.reasoningSignature).toMatch(/^local:/);
+        }
         continue;
       }
       const named = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: EXAMPLE_OPERATIONS, operationName }) });

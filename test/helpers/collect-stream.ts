@@ -4,6 +4,11 @@ import type { ProviderError } from '../../src/providers/provider-error.js';
 export interface CollectedStream {
   text: string;
   deltas: string[];
+  /** The reasoning deltas joined. */
+  reasoning: string;
+  reasoningDeltas: string[];
+  /** The last reasoning signature part's (the last one wins), if any. */
+  reasoningSignature?: string;
   toolCalls: ToolCall[];
   finishReasons: FinishReason[];
   /** Final usage parts (one in a well-formed stream). */
@@ -17,13 +22,20 @@ export interface CollectedStream {
 
 /** Drains a provider stream and assembles it the way a client would. */
 export async function collectStream(parts: AsyncIterable<ChatStreamPart>): Promise<CollectedStream> {
-  const result: CollectedStream = { text: '', deltas: [], toolCalls: [], finishReasons: [], usages: [], partialUsages: [], errors: [], partTypes: [] };
+  const result: CollectedStream = { text: '', deltas: [], reasoning: '', reasoningDeltas: [], toolCalls: [], finishReasons: [], usages: [], partialUsages: [], errors: [], partTypes: [] };
   for await (const part of parts) {
     result.partTypes.push(part.type === 'usage' && part.partial ? 'partial-usage' : part.type);
     switch (part.type) {
       case 'text-delta':
         result.deltas.push(part.text);
         result.text += part.text;
+        break;
+      case 'reasoning-delta':
+        result.reasoningDeltas.push(part.text);
+        result.reasoning += part.text;
+        break;
+      case 'reasoning-signature':
+        result.reasoningSignature = part.signature;
         break;
       case 'tool-call-delta': {
         const call = (result.toolCalls[part.index] ??= { id: '', name: '', arguments: '' });

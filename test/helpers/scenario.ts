@@ -4,7 +4,20 @@
  */
 export interface ScenarioUsage {
   promptTokens: number;
+  /** Every output token, reasoning included. */
   completionTokens: number;
+  /** Part of `completionTokens` spent reasoning; rendered only where the format reports it (not Anthropic). */
+  reasoningTokens?: number;
+  /** Part of `promptTokens` read from the provider's prompt cache. */
+  cachedPromptTokens?: number;
+}
+
+/** What a reasoning model thought before answering: streamed before the text (and before tool calls). */
+export interface ScenarioReasoning {
+  /** The streamed reasoning deltas; they join to the full reasoning text. */
+  chunks: string[];
+  /** The provider's own signature (Anthropic thinking signature, Gemini thoughtSignature); OpenAI-compatible formats have none. */
+  signature?: string;
 }
 
 /** Fault injection: waits before the response starts, or before its first streamed chunk. */
@@ -17,12 +30,20 @@ export interface ScenarioDelays {
 
 export type Scenario =
   /** A text answer; `chunks` are the streamed deltas and join to the full text. */
-  | { kind: 'text'; chunks: string[]; finishReason?: 'stop' | 'length'; usage: ScenarioUsage; delays?: ScenarioDelays }
+  | {
+      kind: 'text';
+      chunks: string[];
+      finishReason?: 'stop' | 'length';
+      usage: ScenarioUsage;
+      delays?: ScenarioDelays;
+      reasoning?: ScenarioReasoning;
+    }
   /** One or more tool calls; each call's arguments are streamed in `argumentChunks`. */
   | {
       kind: 'tool-calls';
       calls: { id: string; name: string; argumentChunks: string[] }[];
       usage: ScenarioUsage;
+      reasoning?: ScenarioReasoning;
     }
   /** An HTTP error answer with the provider's error body. */
   | { kind: 'status'; status: number; headers?: Record<string, string>; message?: string }

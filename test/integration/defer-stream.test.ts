@@ -106,7 +106,7 @@ describe('@defer and @stream over HTTP multipart', () => {
     expect(deferred).toHaveLength(1);
     expect(deferred[0]).toMatchObject({ path: [], label: 'catalog' });
     const models = deferred[0]?.data?.models as { id: string; health: { state: string } }[];
-    expect(models.map((model) => model.id)).toEqual(['local/echo', 'local/lorem', 'local/tools', 'local/vision', 'local/embed']);
+    expect(models.map((model) => model.id)).toEqual(['local/echo', 'local/lorem', 'local/tools', 'local/vision', 'local/think', 'local/embed']);
     for (const model of models) expect(model.health.state).toBe('CLOSED');
     expect(later.at(-1)?.hasNext).toBe(false);
   });
@@ -117,7 +117,7 @@ describe('@defer and @stream over HTTP multipart', () => {
     const parts: Part[] = [];
     for await (const part of readMultipart(response)) parts.push(part);
     const [initial, ...later] = parts;
-    expect((initial?.data?.models as { id: string }[]).map((model) => model.id)).toEqual(['local/echo', 'local/lorem', 'local/tools', 'local/vision', 'local/embed']);
+    expect((initial?.data?.models as { id: string }[]).map((model) => model.id)).toEqual(['local/echo', 'local/lorem', 'local/tools', 'local/vision', 'local/think', 'local/embed']);
     expect((initial?.data?.models as Record<string, unknown>[])[0]).not.toHaveProperty('health');
     const paths = later.flatMap((part) => part.incremental ?? []).map((payload) => payload.path);
     expect(paths).toEqual(expect.arrayContaining([['models', 0], ['models', 1], ['models', 2]]));
@@ -138,7 +138,7 @@ describe('@defer and @stream over HTTP multipart', () => {
     expect(streamed.length).toBeGreaterThanOrEqual(1);
     for (const payload of streamed) expect(payload.path?.[0]).toBe('models');
     const items = streamed.flatMap((payload) => payload.items ?? []) as { id: string }[];
-    expect(items.map((item) => item.id)).toEqual(['local/lorem', 'local/tools', 'local/vision', 'local/embed']);
+    expect(items.map((item) => item.id)).toEqual(['local/lorem', 'local/tools', 'local/vision', 'local/think', 'local/embed']);
     expect(later.at(-1)?.hasNext).toBe(false);
   });
 
@@ -158,7 +158,7 @@ describe('@defer and @stream over HTTP multipart', () => {
       .filter((line) => line.startsWith('data: {'))
       .map((line) => JSON.parse(line.slice('data: '.length)) as Part);
     expect(events[0]).toEqual({ data: { routes: [{ id: 'demo' }] }, hasNext: true });
-    expect(events.at(-1)).toMatchObject({ incremental: [{ path: [], data: { models: [{ id: 'local/echo' }, { id: 'local/lorem' }, { id: 'local/tools' }, { id: 'local/vision' }, { id: 'local/embed' }] } }], hasNext: false });
+    expect(events.at(-1)).toMatchObject({ incremental: [{ path: [], data: { models: [{ id: 'local/echo' }, { id: 'local/lorem' }, { id: 'local/tools' }, { id: 'local/vision' }, { id: 'local/think' }, { id: 'local/embed' }] } }], hasNext: false });
   });
 
   it('answers a repeated deferred query from the query cache in one whole part', async () => {
@@ -170,7 +170,7 @@ describe('@defer and @stream over HTTP multipart', () => {
     // The cache stored the merged result: a hit skips execution, so nothing is left to defer.
     const again: Part[] = [];
     for await (const part of readMultipart(await postMultipart(gw.url, query))) again.push(part);
-    expect(again).toEqual([{ data: { routes: [{ id: 'demo' }], models: [{ id: 'local/echo' }, { id: 'local/lorem' }, { id: 'local/tools' }, { id: 'local/vision' }, { id: 'local/embed' }] } }]);
+    expect(again).toEqual([{ data: { routes: [{ id: 'demo' }], models: [{ id: 'local/echo' }, { id: 'local/lorem' }, { id: 'local/tools' }, { id: 'local/vision' }, { id: 'local/think' }, { id: 'local/embed' }] } }]);
   });
 
   it('rejects @defer on a mutation root field and @stream on a non-list field', async () => {

@@ -24,7 +24,7 @@ describe('server', () => {
   it('serves the embedded default catalog with the local demo models', async () => {
     const gw = await start();
     const { body } = await postGraphQL(gw.url, ModelsDocument, {});
-    expect(body.data?.models.map((model) => model.id)).toEqual(['local/echo', 'local/lorem', 'local/tools', 'local/vision', 'local/embed']);
+    expect(body.data?.models.map((model) => model.id)).toEqual(['local/echo', 'local/lorem', 'local/tools', 'local/vision', 'local/think', 'local/embed']);
     expect(body.data?.models[0]?.description).toMatch(/Demo model/);
     const embedding = await postGraphQL(gw.url, ModelsDocument, { capability: 'EMBEDDINGS' });
     expect(embedding.body.data?.models.map((model) => model.id)).toEqual(['local/embed']);

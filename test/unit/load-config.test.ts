@@ -55,7 +55,7 @@ describe('parseConfig: embedded default', () => {
     expect(config.source).toBe(EMBEDDED_DEFAULT);
     expect(ids(config.providers)).toEqual(['local']);
     expect(config.providers[0]?.type).toBe('local');
-    expect(ids(config.models)).toEqual(['local/echo', 'local/lorem', 'local/tools', 'local/vision', 'local/embed']);
+    expect(ids(config.models)).toEqual(['local/echo', 'local/lorem', 'local/tools', 'local/vision', 'local/think', 'local/embed']);
     expect(config.models.every((model) => model.provider === 'local')).toBe(true);
     expect(ids(config.routes)).toEqual(['demo']);
     expect(config.routes[0]?.targets.map((target) => target.model)).toEqual(['local/echo', 'local/lorem']);
@@ -404,7 +404,7 @@ providers:
 
     const withLocal = parse(LOCAL_ONLY);
     expect(ids(withLocal.providers)).toEqual(['local']);
-    expect(ids(withLocal.models)).toEqual(['local/echo', 'local/lorem', 'local/tools', 'local/vision', 'local/embed']);
+    expect(ids(withLocal.models)).toEqual(['local/echo', 'local/lorem', 'local/tools', 'local/vision', 'local/think', 'local/embed']);
     expect(withLocal.routes).toEqual([]);
   });
 });

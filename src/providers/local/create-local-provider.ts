@@ -1,10 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChatMessage, ChatRequest, ChatResult, ChatStreamPart, EmbeddingRequest, EmbeddingResponse, Provider, ToolCall } from '../contract.js';
+import type {
+  ChatMessage,
+  ChatRequest,
+  ChatResult,
+  ChatStreamPart,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  Provider,
+  TokenUsage,
+  ToolCall,
+} from '../contract.js';
 import { ProviderError } from '../provider-error.js';
 import { embedLocally } from './local-embeddings.js';
 import { textOf } from '../content-parts.js';
 import { answerWithTools, splitArguments } from './local-tools-model.js';
+import { thinkAbout } from './local-think-model.js';
 import { describeParts } from './local-vision-model.js';
 
 export interface LocalProviderOptions {
@@ -49,7 +60,7 @@ function answerTokens(request: ChatRequest, id: string): string[] {
     return Array.from({ length: count }, (_, index) => `${index === 0 ? '' : ' '}${LOREM[index % LOREM.length] ?? ''}`);
   }
   const what = request.model === 'embed' ? 'chat model "embed" (embed is an embedding model)' : `model "${request.model}"`;
-  throw new ProviderError('UPSTREAM_REJECTED', `Provider "${id}" has no ${what} (it serves echo, lorem, tools and vision).`, {
+  throw new ProviderError('UPSTREAM_REJECTED', `Provider "${id}" has no ${what} (it serves echo, lorem, tools, vision and think).`, {
     provider: id,
     status: 404,
     retryable: false,
@@ -63,24 +74,38 @@ function toolCallOf(request: ChatRequest): ToolCall | undefined {
   return answer.kind === 'call' ? answer.call : undefined;
 }
 
-/** Cuts the answer at maxTokens; the finish reason says whether it was cut. */
+/**
+ * Cuts the answer at maxTokens (reasoning is not cut: it counts in completion tokens, beyond
+ * the limit); the finish reason says whether it was cut.
+ */
 function plan(request: ChatRequest, id: string) {
   const toolCall = toolCallOf(request);
   if (toolCall) {
     const pieces = splitArguments(toolCall.arguments);
-    return { tokens: [], toolCall, pieces, finishReason: 'tool_calls' as const, promptTokens: countPromptTokens(request.messages), completionTokens: pieces.length };
+    return { tokens: [], toolCall, pieces, reasoning: undefined, finishReason: 'tool_calls' as const, promptTokens: countPromptTokens(request.messages), completionTokens: pieces.length };
   }
-  const tokens = answerTokens(request, id);
+  const thought = request.model === 'think' ? thinkAbout(request) : undefined;
+  const tokens = thought ? splitLocalTokens(thought.answer) : answerTokens(request, id);
   const limit = request.maxTokens ?? Number.POSITIVE_INFINITY;
   const kept = tokens.length > limit ? tokens.slice(0, limit) : tokens;
+  // The `think` model streams its reasoning one token per delta, as it counts it.
+  const reasoning = thought && { ...thought.reasoning, tokens: splitLocalTokens(thought.reasoning.text) };
   return {
     tokens: kept,
     toolCall: undefined,
     pieces: [],
+    reasoning,
     finishReason: kept.length < tokens.length ? ('length' as const) : ('stop' as const),
     promptTokens: countPromptTokens(request.messages),
-    completionTokens: kept.length,
+    completionTokens: kept.length + (reasoning?.tokens.length ?? 0),
   };
+}
+
+/** Usage as the demo models count it; `reasoningTokens` only for a model that reasoned. */
+function usageOf(answer: ReturnType<typeof plan>): TokenUsage {
+  const usage: TokenUsage = { promptTokens: answer.promptTokens, completionTokens: answer.completionTokens };
+  if (answer.reasoning) usage.reasoningTokens = answer.reasoning.tokens.length;
+  return usage;
 }
 
 /**
@@ -99,8 +124,9 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
       model: request.model,
       content: answer.toolCall ? null : answer.tokens.join(''),
       toolCalls: answer.toolCall ? [answer.toolCall] : [],
+      ...(answer.reasoning ? { reasoning: { text: answer.reasoning.text, signature: answer.reasoning.signature } } : {}),
       finishReason: answer.finishReason,
-      usage: { promptTokens: answer.promptTokens, completionTokens: answer.completionTokens },
+      usage: usageOf(answer),
     };
   }
 
@@ -116,6 +142,13 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
         throw error;
       });
     };
+    if (answer.reasoning) {
+      for (const token of answer.reasoning.tokens) {
+        await pause();
+        yield { type: 'reasoning-delta', text: token };
+      }
+      yield { type: 'reasoning-signature', signature: answer.reasoning.signature };
+    }
     const call = answer.toolCall;
     if (call) {
       // As real models stream a call: id and name first, then the arguments JSON in pieces.
@@ -131,7 +164,7 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
       yield { type: 'text-delta', text: token };
     }
     yield { type: 'finish', finishReason: answer.finishReason };
-    yield { type: 'usage', usage: { promptTokens: answer.promptTokens, completionTokens: answer.completionTokens } };
+    yield { type: 'usage', usage: usageOf(answer) };
   }
 
   async function embed(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResponse> {

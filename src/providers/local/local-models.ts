@@ -2,7 +2,7 @@ import type { ModelCapability } from '../../config/config-schema.js';
 
 /** The demo models the built-in `local` provider serves. */
 export interface LocalModelSpec {
-  upstream: 'echo' | 'lorem' | 'tools' | 'vision' | 'embed';
+  upstream: 'echo' | 'lorem' | 'tools' | 'vision' | 'think' | 'embed';
   description: string;
   capabilities: ModelCapability[];
 }
@@ -31,6 +31,12 @@ export const LOCAL_MODELS: readonly LocalModelSpec[] = [
     description:
       'Demo model (built in, offline, free) that "sees": describes the parts of the last user message (type, media type, size) instead of looking at them. Takes images, files and audio.',
     capabilities: ['chat', 'streaming', 'vision', 'files', 'audio'],
+  },
+  {
+    upstream: 'think',
+    description:
+      'Demo reasoning model (built in, offline, free): streams a short, deterministic reasoning about the last user message, signs it, then answers. Send its reasoning back on the next assistant turn and it says it recalls it. Reports reasoning tokens.',
+    capabilities: ['chat', 'streaming', 'reasoning'],
   },
   {
     upstream: 'embed',

@@ -3,7 +3,7 @@ import { relayUpstreamStream, type StreamDecoder } from '../http/relay-upstream-
 import type { ProviderError } from '../provider-error.js';
 import { inBandError, malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import { createOpenAIEmbed } from './openai-embeddings.js';
-import { mapOpenAIFinishReason, toOpenAIBody, type OpenAIChatBody } from './openai-wire.js';
+import { mapOpenAIFinishReason, reasoningTextOf, toOpenAIBody, usageFromOpenAI, type OpenAIChatBody } from './openai-wire.js';
 
 export interface OpenAIProviderOptions {
   id: string;
@@ -43,6 +43,8 @@ function createOpenAIDecoder(id: string): StreamDecoder {
       const choice = chunk.choices?.[0];
       if (choice) {
         const delta = choice.delta;
+        const reasoning = reasoningTextOf(delta);
+        if (reasoning) out.push({ type: 'reasoning-delta', text: reasoning });
         if (delta?.content) out.push({ type: 'text-delta', text: delta.content });
         if (delta?.tool_calls) {
           for (const call of delta.tool_calls) {
@@ -62,11 +64,15 @@ function createOpenAIDecoder(id: string): StreamDecoder {
       }
       if (chunk.usage) {
         // Some servers (vLLM's continuous usage stats) report running usage on every chunk: before the finish, it is partial.
-        out.push({
-          type: 'usage',
-          usage: { promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 },
-          ...(finished ? {} : { partial: true }),
-        });
+        const usage = usageFromOpenAI(chunk.usage);
+        if (finished) {
+          out.push({ type: 'usage', usage });
+        } else {
+          // Partial usage has no reasoning count: it is only known with the total.
+          const { promptTokens, completionTokens, cachedPromptTokens } = usage;
+          const cached = cachedPromptTokens === undefined ? {} : { cachedPromptTokens };
+          out.push({ type: 'usage', usage: { promptTokens, completionTokens, ...cached }, partial: true });
+        }
       }
       return false;
     },
@@ -95,16 +101,15 @@ export function createOpenAIProvider(options: OpenAIProviderOptions, transport: 
       name: call.function?.name ?? '',
       arguments: call.function?.arguments ?? '',
     }));
+    const reasoning = reasoningTextOf(choice.message);
     return {
       id: body.id ?? '',
       model: body.model ?? request.model,
       content: choice.message.content ?? null,
       toolCalls,
+      ...(reasoning ? { reasoning: { text: reasoning } } : {}),
       finishReason: mapOpenAIFinishReason(choice.finish_reason),
-      usage: {
-        promptTokens: body.usage?.prompt_tokens ?? 0,
-        completionTokens: body.usage?.completion_tokens ?? 0,
-      },
+      usage: usageFromOpenAI(body.usage),
     };
   }
 

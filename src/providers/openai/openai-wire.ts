@@ -1,5 +1,5 @@
 import { reasoningEffort } from '../content-parts.js';
-import type { ChatRequest, FinishReason, ToolChoice } from '../contract.js';
+import type { ChatRequest, FinishReason, TokenUsage, ToolChoice } from '../contract.js';
 import { toOpenAIContent } from './openai-parts.js';
 
 /** The subset of the OpenAI Chat Completions wire format the adapter reads and writes. */
@@ -13,12 +13,27 @@ export interface OpenAIToolCall {
 export interface OpenAIUsage {
   prompt_tokens?: number;
   completion_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number } | null;
+  completion_tokens_details?: { reasoning_tokens?: number } | null;
+  /** DeepSeek's own name for cached prompt tokens. */
+  prompt_cache_hit_tokens?: number;
+}
+
+/** A message, or a streamed delta of one. */
+export interface OpenAIMessageFields {
+  role?: string;
+  content?: string | null;
+  tool_calls?: OpenAIToolCall[];
+  /** Reasoning as DeepSeek and vLLM send it. */
+  reasoning_content?: string | null;
+  /** Reasoning as OpenRouter (and newer vLLM) send it; other servers use the name for objects. */
+  reasoning?: unknown;
 }
 
 export interface OpenAIChoice {
   index?: number;
-  message?: { role?: string; content?: string | null; tool_calls?: OpenAIToolCall[] };
-  delta?: { role?: string; content?: string | null; tool_calls?: OpenAIToolCall[] };
+  message?: OpenAIMessageFields;
+  delta?: OpenAIMessageFields;
   finish_reason?: string | null;
 }
 
@@ -30,11 +45,34 @@ export interface OpenAIChatBody {
   error?: { message?: string; type?: string; code?: string | number | null };
 }
 
+/**
+ * The reasoning text a message or delta carries: `reasoning_content`, else `reasoning` when it
+ * is a string (servers that send both send the same text twice). Empty text counts as none.
+ */
+export function reasoningTextOf(fields: OpenAIMessageFields | undefined): string | undefined {
+  const text = fields?.reasoning_content ?? (typeof fields?.reasoning === 'string' ? fields.reasoning : undefined);
+  return text || undefined;
+}
+
+/** Usage with its details: reasoning tokens (part of completion tokens) and cached prompt tokens, when the upstream says. */
+export function usageFromOpenAI(usage: OpenAIUsage | null | undefined): TokenUsage {
+  const result: TokenUsage = { promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0 };
+  const reasoningTokens = usage?.completion_tokens_details?.reasoning_tokens;
+  if (typeof reasoningTokens === 'number') result.reasoningTokens = reasoningTokens;
+  const cachedPromptTokens = usage?.prompt_tokens_details?.cached_tokens ?? usage?.prompt_cache_hit_tokens;
+  if (typeof cachedPromptTokens === 'number') result.cachedPromptTokens = cachedPromptTokens;
+  return result;
+}
+
 function toolChoiceToWire(choice: ToolChoice): unknown {
   return choice.type === 'tool' ? { type: 'function', function: { name: choice.name } } : choice.type;
 }
 
-/** Builds the upstream body; omits every field the caller did not set. */
+/**
+ * Builds the upstream body; omits every field the caller did not set. The `reasoning` of earlier
+ * assistant turns is never sent back: OpenAI-compatible servers take no reasoning as input
+ * (DeepSeek answers 400 to `reasoning_content` in a request), and none of them signs it.
+ */
 export function toOpenAIBody(request: ChatRequest, stream: boolean): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: request.model,

@@ -13,13 +13,40 @@ function frame(type: string, data: Record<string, unknown>): string {
   return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}`;
 }
 
-function usageOf(scenario: SuccessScenario) {
+/**
+ * A signature as the API sends one when a scenario names none: base64 of opaque bytes.
+ * Anthropic reports no reasoning token count apart from output_tokens.
+ */
+const DEFAULT_SIGNATURE = 'RXFNb2NrVGhpbmtpbmdTaWduYXR1cmU=';
+
+/** `input_tokens` excludes the cache: cached prompt tokens are rendered as cache reads. */
+function inputUsageOf(promptTokens: number, cachedPromptTokens = 0) {
   return {
-    input_tokens: scenario.usage.promptTokens,
+    input_tokens: promptTokens - cachedPromptTokens,
     cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
-    output_tokens: scenario.usage.completionTokens,
+    cache_read_input_tokens: cachedPromptTokens,
   };
+}
+
+function usageOf(scenario: SuccessScenario) {
+  return { ...inputUsageOf(scenario.usage.promptTokens, scenario.usage.cachedPromptTokens), output_tokens: scenario.usage.completionTokens };
+}
+
+function thinkingBlockOf(scenario: SuccessScenario): Record<string, unknown>[] {
+  const reasoning = scenario.reasoning;
+  return reasoning ? [{ type: 'thinking', thinking: reasoning.chunks.join(''), signature: reasoning.signature ?? DEFAULT_SIGNATURE }] : [];
+}
+
+/** A streamed thinking block: thinking_delta events, then one signature_delta just before the block stops. */
+function thinkingBlockFrames(index: number, scenario: SuccessScenario): string[] {
+  const reasoning = scenario.reasoning;
+  if (!reasoning) return [];
+  return [
+    frame('content_block_start', { index, content_block: { type: 'thinking', thinking: '' } }),
+    ...reasoning.chunks.map((thinking) => frame('content_block_delta', { index, delta: { type: 'thinking_delta', thinking } })),
+    frame('content_block_delta', { index, delta: { type: 'signature_delta', signature: reasoning.signature ?? DEFAULT_SIGNATURE } }),
+    frame('content_block_stop', { index }),
+  ];
 }
 
 function stopReasonOf(scenario: SuccessScenario): string {
@@ -27,7 +54,7 @@ function stopReasonOf(scenario: SuccessScenario): string {
   return scenario.finishReason === 'length' ? 'max_tokens' : 'end_turn';
 }
 
-function messageStart(model: string, inputTokens: number): string {
+function messageStart(model: string, inputTokens: number, cachedPromptTokens?: number): string {
   return frame('message_start', {
     message: {
       id: ID,
@@ -37,7 +64,7 @@ function messageStart(model: string, inputTokens: number): string {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: { input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+      usage: { ...inputUsageOf(inputTokens, cachedPromptTokens), output_tokens: 1 },
     },
   });
 }
@@ -67,7 +94,7 @@ export const anthropicFormat: WireFormat = {
   isStream: (_path, body) => (body as { stream?: boolean } | undefined)?.stream === true,
   modelOf: (_path, body) => String((body as { model?: string } | undefined)?.model ?? 'unknown'),
   completion(scenario, model) {
-    const content =
+    const answer =
       scenario.kind === 'text'
         ? [{ type: 'text', text: scenario.chunks.join('') }]
         : [
@@ -79,6 +106,7 @@ export const anthropicFormat: WireFormat = {
               input: JSON.parse(call.argumentChunks.join('')) as unknown,
             })),
           ];
+    const content = [...thinkingBlockOf(scenario), ...answer];
     return {
       id: ID,
       type: 'message',
@@ -94,13 +122,16 @@ export const anthropicFormat: WireFormat = {
     return [messageStart(model, promptTokens), ...textBlockFrames(0, chunks)];
   },
   streamFrames(scenario, model) {
-    const frames = [messageStart(model, scenario.usage.promptTokens), frame('ping', {})];
+    const { promptTokens, cachedPromptTokens } = scenario.usage;
+    const frames = [messageStart(model, promptTokens, cachedPromptTokens), frame('ping', {}), ...thinkingBlockFrames(0, scenario)];
+    // The thinking block, when there is one, takes content index 0.
+    const first = scenario.reasoning ? 1 : 0;
     if (scenario.kind === 'text') {
-      frames.push(...textBlockFrames(0, scenario.chunks), frame('content_block_stop', { index: 0 }));
+      frames.push(...textBlockFrames(first, scenario.chunks), frame('content_block_stop', { index: first }));
     } else {
-      frames.push(...textBlockFrames(0, [TOOL_PREAMBLE]), frame('content_block_stop', { index: 0 }));
+      frames.push(...textBlockFrames(first, [TOOL_PREAMBLE]), frame('content_block_stop', { index: first }));
       scenario.calls.forEach((call, position) => {
-        const index = position + 1;
+        const index = first + position + 1;
         frames.push(
           frame('content_block_start', { index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } }),
           // The API opens every tool input with an empty partial_json.

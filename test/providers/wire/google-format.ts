@@ -40,12 +40,17 @@ function frame(body: unknown): string {
   return `data: ${JSON.stringify(body)}`;
 }
 
+/** Thoughts are billed as output but counted apart: `candidatesTokenCount` excludes them. */
 function usageOf(scenario: SuccessScenario) {
-  const { promptTokens, completionTokens } = scenario.usage;
+  const { promptTokens, completionTokens, reasoningTokens, cachedPromptTokens } = scenario.usage;
   return {
     promptTokenCount: promptTokens,
-    candidatesTokenCount: completionTokens,
+    candidatesTokenCount: completionTokens - (reasoningTokens ?? 0),
     totalTokenCount: promptTokens + completionTokens,
+    ...(reasoningTokens === undefined ? {} : { thoughtsTokenCount: reasoningTokens }),
+    ...(cachedPromptTokens === undefined
+      ? {}
+      : { cachedContentTokenCount: cachedPromptTokens, cacheTokensDetails: [{ modality: 'TEXT', tokenCount: cachedPromptTokens }] }),
     promptTokensDetails: [{ modality: 'TEXT', tokenCount: promptTokens }],
   };
 }
@@ -55,12 +60,27 @@ function runningUsage(promptTokens: number) {
   return { promptTokenCount: promptTokens, totalTokenCount: promptTokens };
 }
 
-/** Each call is one whole functionCall part; Gemini 2.5+ signs the first one. */
-function callParts(scenario: Extract<SuccessScenario, { kind: 'tool-calls' }>): Part[] {
-  return scenario.calls.map((call, index) => ({
-    functionCall: { name: call.name, args: JSON.parse(call.argumentChunks.join('')) as unknown },
-    ...(index === 0 ? { thoughtSignature: 'bW9jay1zaWduYXR1cmU=' } : {}),
-  }));
+/** The signature Gemini 2.5+ puts on the first function call even when no thoughts were asked for. */
+const DEFAULT_SIGNATURE = 'bW9jay1zaWduYXR1cmU=';
+
+/** Thought summaries (`includeThoughts`): text parts marked `thought: true`, before the answer. */
+function thoughtParts(scenario: SuccessScenario): Part[] {
+  return (scenario.reasoning?.chunks ?? []).map((text) => ({ text, thought: true }));
+}
+
+/**
+ * The answer's parts: each call as one whole functionCall part, the first one signed; or the
+ * `texts`, the last one carrying the scenario's signature (where Gemini puts it when no call is made).
+ */
+function answerParts(scenario: SuccessScenario, texts: string[]): Part[] {
+  if (scenario.kind === 'tool-calls') {
+    return scenario.calls.map((call, index) => ({
+      functionCall: { name: call.name, args: JSON.parse(call.argumentChunks.join('')) as unknown },
+      ...(index === 0 ? { thoughtSignature: scenario.reasoning?.signature ?? DEFAULT_SIGNATURE } : {}),
+    }));
+  }
+  const signature = scenario.reasoning?.signature;
+  return texts.map((text, index) => ({ text, ...(signature && index === texts.length - 1 ? { thoughtSignature: signature } : {}) }));
 }
 
 function finishOf(scenario: SuccessScenario): string {
@@ -71,7 +91,7 @@ export const googleFormat: WireFormat = {
   isStream: (path) => path.includes(':streamGenerateContent'),
   modelOf: (path) => decodeURIComponent(/\/models\/([^:/?]+)/.exec(path)?.[1] ?? 'unknown'),
   completion(scenario, model) {
-    const parts = scenario.kind === 'text' ? [{ text: scenario.chunks.join('') }] : callParts(scenario);
+    const parts = [...thoughtParts(scenario), ...answerParts(scenario, scenario.kind === 'text' ? [scenario.chunks.join('')] : [])];
     return response(model, parts, { finishReason: finishOf(scenario), usage: usageOf(scenario) });
   },
   partialFrames(chunks, model, promptTokens = 3) {
@@ -80,7 +100,7 @@ export const googleFormat: WireFormat = {
   streamFrames(scenario, model) {
     const last = { finishReason: finishOf(scenario), usage: usageOf(scenario) };
     const running = { usage: runningUsage(scenario.usage.promptTokens) };
-    const parts: Part[] = scenario.kind === 'text' ? scenario.chunks.map((text) => ({ text })) : callParts(scenario);
+    const parts = [...thoughtParts(scenario), ...answerParts(scenario, scenario.kind === 'text' ? scenario.chunks : [])];
     if (parts.length === 0) parts.push({ text: '' });
     return parts.map((part, index) => frame(response(model, [part], index === parts.length - 1 ? last : running)));
   },

@@ -1,6 +1,11 @@
 import type { SuccessScenario, WireFormat } from '../../helpers/scenario.js';
 
-/** OpenAI Chat Completions, as api.openai.com sends it (chat.completion and chat.completion.chunk). */
+/**
+ * OpenAI Chat Completions, as api.openai.com sends it (chat.completion and chat.completion.chunk).
+ * Reasoning is rendered the way OpenAI-compatible reasoning servers (DeepSeek, vLLM, OpenRouter)
+ * send it: `reasoning_content` on the message and on deltas, before any content; such servers
+ * have no reasoning signature, so a scenario's `signature` is not rendered.
+ */
 const ID = 'chatcmpl-mock123';
 const CREATED = 1_764_000_000;
 
@@ -17,8 +22,25 @@ function chunk(model: string, delta: Record<string, unknown>, finishReason: stri
 }
 
 function usageOf(scenario: SuccessScenario) {
-  const { promptTokens, completionTokens } = scenario.usage;
-  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+  const { promptTokens, completionTokens, reasoningTokens, cachedPromptTokens } = scenario.usage;
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    ...(cachedPromptTokens === undefined ? {} : { prompt_tokens_details: { cached_tokens: cachedPromptTokens, audio_tokens: 0 } }),
+    ...(reasoningTokens === undefined
+      ? {}
+      : { completion_tokens_details: { reasoning_tokens: reasoningTokens, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } }),
+  };
+}
+
+/** DeepSeek-style reasoning deltas: `content` is null while the model thinks. */
+function reasoningFrames(scenario: SuccessScenario, model: string): string[] {
+  return (scenario.reasoning?.chunks ?? []).map((text) => chunk(model, { content: null, reasoning_content: text }));
+}
+
+function reasoningOf(scenario: SuccessScenario): Record<string, unknown> {
+  return scenario.reasoning ? { reasoning_content: scenario.reasoning.chunks.join('') } : {};
 }
 
 export const openaiFormat: WireFormat = {
@@ -27,9 +49,10 @@ export const openaiFormat: WireFormat = {
   completion(scenario, model) {
     const message =
       scenario.kind === 'text'
-        ? { role: 'assistant', content: scenario.chunks.join(''), refusal: null }
+        ? { role: 'assistant', ...reasoningOf(scenario), content: scenario.chunks.join(''), refusal: null }
         : {
             role: 'assistant',
+            ...reasoningOf(scenario),
             content: null,
             tool_calls: scenario.calls.map((call) => ({
               id: call.id,
@@ -57,11 +80,14 @@ export const openaiFormat: WireFormat = {
     return [chunk(model, { role: 'assistant', content: '' }), ...chunks.map((text) => chunk(model, { content: text }))];
   },
   streamFrames(scenario, model) {
+    // The role chunk opens the stream; reasoning comes before the first content delta.
+    const [opening = '', ...textFrames] = this.partialFrames(scenario.kind === 'text' ? scenario.chunks : [], model);
     const frames =
       scenario.kind === 'text'
-        ? this.partialFrames(scenario.chunks, model)
+        ? [opening, ...reasoningFrames(scenario, model), ...textFrames]
         : [
             chunk(model, { role: 'assistant', content: null }),
+            ...reasoningFrames(scenario, model),
             ...scenario.calls.flatMap((call, index) => [
               chunk(model, {
                 tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],

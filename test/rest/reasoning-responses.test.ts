@@ -29,6 +29,8 @@ afterAll(async () => {
 
 type Upstream = { reasoning_effort?: string; messages: { role: string; content: unknown }[] };
 const lastUpstream = () => fx.mock.requests.at(-1)?.body as Upstream;
+/** Output items sent back as input (the SDK's output union includes hosted-tool items no input type takes). */
+const asInput = (items: readonly OpenAI.Responses.ResponseOutputItem[]) => items as OpenAI.Responses.ResponseInputItem[];
 const reasoningItems = (response: OpenAI.Responses.Response) => response.output.filter((item): item is OpenAI.Responses.ResponseReasoningItem => item.type === 'reasoning');
 
 async function refusal(body: Record<string, unknown>): Promise<{ param: string | null | undefined; message: string }> {
@@ -120,12 +122,12 @@ describe('reasoning on /v1/responses through the openai SDK', () => {
       expect(item?.encrypted_content).toMatch(/^local:/);
       expect(item?.summary[0]?.text).toContain('Why is the sky blue?');
 
-      const second = await client.responses.create({ model: 'local/think', input: [question, ...first.output, followUp], include: ENCRYPTED });
+      const second = await client.responses.create({ model: 'local/think', input: [question, ...asInput(first.output), followUp], include: ENCRYPTED });
       expect(second.output_text).toMatch(/^I recall my earlier reasoning/);
 
       // Edited reasoning under the same signature is noticed: the text really went back with it.
       const edited = { ...item, summary: [{ type: 'summary_text' as const, text: 'Something else.' }] } as OpenAI.Responses.ResponseReasoningItem;
-      const third = await client.responses.create({ model: 'local/think', input: [question, edited, ...first.output.slice(1), followUp] });
+      const third = await client.responses.create({ model: 'local/think', input: [question, edited, ...asInput(first.output.slice(1)), followUp] });
       expect(third.output_text).toMatch(/altered/);
     });
 
@@ -138,7 +140,7 @@ describe('reasoning on /v1/responses through the openai SDK', () => {
       expect((reasoningDone?.item as OpenAI.Responses.ResponseReasoningItem | undefined)?.encrypted_content).toMatch(/^local:/);
       expect(reasoningItems(first)[0]?.encrypted_content).toBe((reasoningDone?.item as OpenAI.Responses.ResponseReasoningItem).encrypted_content);
 
-      const second = await client.responses.stream({ model: 'local/think', input: [question, ...first.output, followUp] }).finalResponse();
+      const second = await client.responses.stream({ model: 'local/think', input: [question, ...asInput(first.output), followUp] }).finalResponse();
       expect(second.output_text).toMatch(/^I recall my earlier reasoning/);
     });
 

@@ -89,7 +89,7 @@ export function messagesOf(input: unknown, instructions: string | null): RestCha
         if (typeof item.call_id !== 'string' || typeof item.name !== 'string') throw invalid(field, 'a function_call needs call_id and name');
         const call = { id: item.call_id, name: item.name, arguments: typeof item.arguments === 'string' ? item.arguments : '' };
         const last = messages.at(-1);
-        const turn = last?.role === 'assistant' ? last : { role: 'assistant' as const, content: null };
+        const turn: MutableMessage = last?.role === 'assistant' ? last : { role: 'assistant', content: null };
         if (turn !== last) messages.push(turn);
         turn.toolCalls = [...(turn.toolCalls ?? []), call];
         takeReasoning(turn);

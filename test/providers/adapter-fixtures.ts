@@ -1,5 +1,5 @@
 import { createAnthropicProvider } from '../../src/providers/anthropic/create-anthropic-provider.js';
-import type { Provider } from '../../src/providers/contract.js';
+import type { Provider, TokenUsage } from '../../src/providers/contract.js';
 import { createGoogleProvider } from '../../src/providers/google/create-google-provider.js';
 import type { UpstreamTransport } from '../../src/providers/http/send-upstream.js';
 import { createOpenAIProvider } from '../../src/providers/openai/create-openai-provider.js';
@@ -21,6 +21,10 @@ export interface AdapterFixture {
   create(origin: string, transport: UpstreamTransport): Provider;
   /** Asserts the credentials reached the upstream the provider's way. */
   authHeaderOf(headers: Record<string, string | string[] | undefined>): string | undefined;
+  /** The usage the adapter reports for a scenario's: what the provider's wire format can say of it. */
+  reportedUsage(usage: TokenUsage): TokenUsage;
+  /** How the adapter's reasoning signatures start; undefined when the provider signs no reasoning. */
+  signaturePrefix?: string;
 }
 
 export const adapterFixtures: AdapterFixture[] = [
@@ -31,6 +35,7 @@ export const adapterFixtures: AdapterFixture[] = [
     create: (origin, transport) =>
       createOpenAIProvider({ id: 'openai', baseUrl: `${origin}/v1`, apiKey: FIXTURE_API_KEY }, transport),
     authHeaderOf: (headers) => String(headers.authorization ?? '').replace(/^Bearer /, ''),
+    reportedUsage: (usage) => usage,
   },
   {
     name: 'anthropic',
@@ -42,6 +47,9 @@ export const adapterFixtures: AdapterFixture[] = [
       const key = headers['x-api-key'];
       return Array.isArray(key) ? key[0] : key;
     },
+    // Anthropic always reports cache reads (0 when none) and never counts thinking apart from output.
+    reportedUsage: ({ reasoningTokens: _notReported, ...usage }) => ({ cachedPromptTokens: 0, ...usage }),
+    signaturePrefix: 'anthropic:',
   },
   {
     name: 'google',
@@ -55,5 +63,7 @@ export const adapterFixtures: AdapterFixture[] = [
       const key = headers['x-goog-api-key'];
       return Array.isArray(key) ? key[0] : key;
     },
+    reportedUsage: (usage) => usage,
+    signaturePrefix: 'google:',
   },
 ];

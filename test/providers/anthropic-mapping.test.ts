@@ -5,8 +5,10 @@ import {
   toAnthropicBody,
   usageFromAnthropic,
 } from '../../src/providers/anthropic/anthropic-wire.js';
+import { createThinkingCollector, thinkingBlocksOf } from '../../src/providers/anthropic/anthropic-thinking.js';
 import { createAnthropicProvider } from '../../src/providers/anthropic/create-anthropic-provider.js';
 import type { ChatRequest } from '../../src/providers/contract.js';
+import { collectStream } from '../helpers/collect-stream.js';
 import { startWireMock, type WireMock } from '../helpers/wire-mock.js';
 import { anthropicFormat } from './wire/anthropic-format.js';
 
@@ -120,7 +122,60 @@ describe('Anthropic response mapping', () => {
   it('counts cached prompt tokens as prompt tokens', () => {
     expect(
       usageFromAnthropic({ input_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 20, output_tokens: 9 }),
-    ).toEqual({ promptTokens: 125, completionTokens: 9 });
+    ).toEqual({ promptTokens: 125, completionTokens: 9, cachedPromptTokens: 100 });
+  });
+});
+
+describe('Anthropic thinking blocks as a reasoning signature', () => {
+  it('packs signed and redacted blocks in order, and rebuilds them exactly', () => {
+    const collector = createThinkingCollector();
+    expect(collector.startThinking('')).toBe('');
+    collector.appendThinking('First, the weather.');
+    collector.sign('sig-one');
+    collector.redacted('opaque-redacted-data');
+    expect(collector.startThinking('Then')).toBe('\n\nThen');
+    collector.appendThinking(' the time.');
+    collector.sign('sig-two');
+    const trace = collector.trace();
+    expect(trace?.text).toBe('First, the weather.\n\nThen the time.');
+    expect(trace?.signature).toMatch(/^anthropic:[\w-]+$/);
+    expect(thinkingBlocksOf(trace)).toEqual([
+      { type: 'thinking', thinking: 'First, the weather.', signature: 'sig-one' },
+      { type: 'redacted_thinking', data: 'opaque-redacted-data' },
+      { type: 'thinking', thinking: 'Then the time.', signature: 'sig-two' },
+    ]);
+  });
+
+  it('has no signature while a thinking block is unsigned (a stream cut short)', () => {
+    const collector = createThinkingCollector();
+    collector.startThinking('Half a thought');
+    expect(collector.signature()).toBeUndefined();
+    expect(collector.trace()).toEqual({ text: 'Half a thought' });
+  });
+
+  it('sends back only its own, intact reasoning', () => {
+    const collector = createThinkingCollector();
+    collector.startThinking('Think.');
+    collector.sign('sig');
+    const own = collector.trace();
+    const turn = (reasoning: ChatRequest['messages'][number]['reasoning']) =>
+      (body({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello', reasoning }] }).messages as unknown[])[1];
+    expect(turn(own)).toEqual({
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: 'Think.', signature: 'sig' },
+        { type: 'text', text: 'Hello' },
+      ],
+    });
+    // Another provider's signature, none, an unreadable one, or edited text: the reasoning stays out.
+    for (const foreign of [
+      { text: 'Think.', signature: 'google:W10' },
+      { text: 'Think.' },
+      { text: 'Think.', signature: 'anthropic:not-json' },
+      { text: 'Think again.', signature: own?.signature },
+    ]) {
+      expect(turn(foreign)).toEqual({ role: 'assistant', content: 'Hello' });
+    }
   });
 });
 
@@ -144,5 +199,56 @@ describe('Anthropic request on the wire', () => {
     expect(sent?.headers['anthropic-version']).toBe('2023-06-01');
     expect(sent?.headers.authorization).toBeUndefined();
     expect(sent?.body).toEqual({ model: 'claude-x', max_tokens: 4096, system: 'Sys', messages: [{ role: 'user', content: 'Hi' }] });
+  });
+
+  it('continues a tool-use turn with thinking: the signed thinking block goes back first in the assistant turn', async () => {
+    const provider = createAnthropicProvider({ id: 'anthropic', baseUrl: `${mock.origin}/v1`, apiKey: 'k-1' }, { dispatcher });
+    const tools = [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+    const ask: ChatRequest = { model: 'claude-x', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools, reasoning: { effort: 'low' } };
+    mock.script(
+      {
+        kind: 'tool-calls',
+        calls: [{ id: 'toolu_1', name: 'get_weather', argumentChunks: ['{"city":', '"Paris"}'] }],
+        reasoning: { chunks: ['They want', ' the weather.'], signature: 'EqSig-from-Anthropic==' },
+        usage: { promptTokens: 50, completionTokens: 20, cachedPromptTokens: 40 },
+      },
+      { kind: 'text', chunks: ['Sunny, 21 °C.'], usage: { promptTokens: 80, completionTokens: 6 } },
+    );
+    const first = await collectStream(provider.stream(ask, AbortSignal.timeout(5_000)));
+    expect(first.reasoning).toBe('They want the weather.');
+    // The prompt's tokens, cache reads included, are known from message_start.
+    expect(first.partialUsages[0]).toEqual({ promptTokens: 50, completionTokens: 1, cachedPromptTokens: 40 });
+    const [call] = first.toolCalls;
+    if (!call) throw new Error('expected a tool call');
+
+    await provider.chat(
+      {
+        ...ask,
+        messages: [
+          ...ask.messages,
+          { role: 'assistant', content: first.text, toolCalls: [call], reasoning: { text: first.reasoning, signature: first.reasoningSignature } },
+          { role: 'tool', toolCallId: call.id, content: '{"celsius":21}' },
+        ],
+      },
+      AbortSignal.timeout(5_000),
+    );
+    expect(mock.requests.at(-1)?.body).toEqual({
+      model: 'claude-x',
+      max_tokens: 4_096 + 4_096,
+      thinking: { type: 'enabled', budget_tokens: 4_096 },
+      tools: [{ name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
+      messages: [
+        { role: 'user', content: 'Weather in Paris?' },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'They want the weather.', signature: 'EqSig-from-Anthropic==' },
+            { type: 'text', text: 'Let me check.' },
+            { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } },
+          ],
+        },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: '{"celsius":21}' }] },
+      ],
+    });
   });
 });

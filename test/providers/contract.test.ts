@@ -7,6 +7,10 @@ import { startWireMock, type WireMock } from '../helpers/wire-mock.js';
 import { adapterFixtures, FIXTURE_API_KEY } from './adapter-fixtures.js';
 
 const usage = { promptTokens: 11, completionTokens: 7 };
+/** A reasoning model's answer: reasoning tokens are part of the completion's, cached tokens of the prompt's. */
+const detailedUsage = { promptTokens: 120, completionTokens: 30, reasoningTokens: 12, cachedPromptTokens: 100 };
+const reasoning = { chunks: ['The user greets me.', ' A short greeting back.'], signature: 'RXFzaWduYXR1cmUtMQ==' };
+const REASONING_TEXT = reasoning.chunks.join('');
 
 function requestFor(model: string, extra: Partial<ChatRequest> = {}): ChatRequest {
   return {
@@ -47,7 +51,7 @@ describe.each(adapterFixtures)('provider contract: $name', (fixture) => {
     const result = await provider.chat(requestFor(fixture.model, { temperature: 0.2, maxTokens: 50 }), AbortSignal.timeout(5_000));
     expect(result.content).toBe('Hello, world!');
     expect(result.finishReason).toBe('stop');
-    expect(result.usage).toEqual(usage);
+    expect(result.usage).toEqual(fixture.reportedUsage(usage));
     expect(result.toolCalls).toEqual([]);
     const sent = mock.requests.at(-1);
     expect(fixture.authHeaderOf(sent?.headers ?? {})).toBe(FIXTURE_API_KEY);
@@ -68,8 +72,41 @@ describe.each(adapterFixtures)('provider contract: $name', (fixture) => {
     expect(streamed.deltas).toEqual(chunks);
     expect(streamed.text).toBe('Once upon a time.');
     expect(streamed.finishReasons).toEqual(['stop']);
-    expect(streamed.usages).toEqual([usage]);
+    expect(streamed.usages).toEqual([fixture.reportedUsage(usage)]);
     expect(streamed.errors).toEqual([]);
+    expect(streamed.partTypes).not.toContain('reasoning-delta');
+  });
+
+  it('streams reasoning before the text and returns it whole, signed only where the provider signs', async () => {
+    mock.script({ kind: 'text', chunks: ['Hello', ' there!'], reasoning, usage: detailedUsage });
+    const streamed = await collectStream(provider.stream(requestFor(fixture.model), AbortSignal.timeout(5_000)));
+    expect(streamed.reasoningDeltas).toEqual(reasoning.chunks);
+    expect(streamed.text).toBe('Hello there!');
+    expect(streamed.partTypes.lastIndexOf('reasoning-delta')).toBeLessThan(streamed.partTypes.indexOf('text-delta'));
+    expect(streamed.usages).toEqual([fixture.reportedUsage(detailedUsage)]);
+    const signature = streamed.reasoningSignature;
+    if (fixture.signaturePrefix) {
+      expect(signature?.startsWith(fixture.signaturePrefix)).toBe(true);
+      // The provider's own signature travels inside the adapter's, never bare.
+      expect(signature).not.toBe(reasoning.signature);
+    } else {
+      expect(signature).toBeUndefined();
+    }
+
+    const whole = await provider.chat(requestFor(fixture.model), AbortSignal.timeout(5_000));
+    expect(whole.content).toBe('Hello there!');
+    expect(whole.reasoning).toEqual(signature ? { text: REASONING_TEXT, signature } : { text: REASONING_TEXT });
+    expect(whole.usage).toEqual(fixture.reportedUsage(detailedUsage));
+  });
+
+  it('reports cached prompt tokens as part of the prompt tokens', async () => {
+    const cachedUsage = { promptTokens: 2_048, completionTokens: 5, cachedPromptTokens: 1_920 };
+    mock.script({ kind: 'text', chunks: ['Hi'], usage: cachedUsage });
+    const whole = await provider.chat(requestFor(fixture.model), AbortSignal.timeout(5_000));
+    expect(whole.usage).toEqual(cachedUsage);
+    expect(whole.reasoning).toBeUndefined();
+    const streamed = await collectStream(provider.stream(requestFor(fixture.model), AbortSignal.timeout(5_000)));
+    expect(streamed.usages).toEqual([cachedUsage]);
   });
 
   it('returns tool calls, whole and streamed', async () => {
@@ -97,7 +134,23 @@ describe.each(adapterFixtures)('provider contract: $name', (fixture) => {
       { name: 'get_time', args: { tz: 'CET' } },
     ]);
     expect(streamed.toolCalls.every((call) => call.id.length > 0)).toBe(true);
-    expect(streamed.usages).toEqual([usage]);
+    expect(streamed.usages).toEqual([fixture.reportedUsage(usage)]);
+  });
+
+  it('decodes reasoning that comes before tool calls, whole and streamed', async () => {
+    const calls = [{ id: 'call_a', name: 'get_weather', argumentChunks: ['{"city":"Paris"}'] }];
+    const tools = [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+    mock.script({ kind: 'tool-calls', calls, reasoning, usage: detailedUsage });
+    const whole = await provider.chat(requestFor(fixture.model, { tools }), AbortSignal.timeout(5_000));
+    expect(whole.finishReason).toBe('tool_calls');
+    expect(whole.reasoning?.text).toBe(REASONING_TEXT);
+    expect(whole.toolCalls.map((call) => call.name)).toEqual(['get_weather']);
+
+    const streamed = await collectStream(provider.stream(requestFor(fixture.model, { tools }), AbortSignal.timeout(5_000)));
+    expect(streamed.reasoning).toBe(REASONING_TEXT);
+    expect(streamed.reasoningSignature).toBe(whole.reasoning?.signature);
+    expect(streamed.partTypes.lastIndexOf('reasoning-delta')).toBeLessThan(streamed.partTypes.indexOf('tool-call-delta'));
+    expect(streamed.usages).toEqual([fixture.reportedUsage(detailedUsage)]);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../src/providers/contract.js';
 import { createGoogleProvider } from '../../src/providers/google/create-google-provider.js';
+import { createThoughtCollector } from '../../src/providers/google/gemini-thoughts.js';
 import { mapGeminiFinishReason, toGeminiBody } from '../../src/providers/google/gemini-wire.js';
 import { collectStream } from '../helpers/collect-stream.js';
 import { startWireMock, type WireMock } from '../helpers/wire-mock.js';
@@ -141,5 +142,121 @@ describe('google provider on the wire', () => {
     const result = await provider.chat(toolTurn, AbortSignal.timeout(5_000));
     expect(mock.requests.at(-1)?.path).toBe('/v1beta/models/gemini-2.5-flash:generateContent');
     expect(result).toMatchObject({ id: 'gemini-mock-response-1', model: 'gemini-2.5-flash', content: 'Hi' });
+  });
+
+  it('continues a function-calling turn with thinking: each call gets its thought signature back, the thoughts stay out', async () => {
+    const provider = createGoogleProvider({ id: 'google', baseUrl: `${mock.origin}/v1beta`, apiKey: 'k' }, { dispatcher });
+    const tools = [{ name: 'get_weather' }, { name: 'get_time' }];
+    const ask: ChatRequest = { model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'Weather and time in Paris?' }], tools, reasoning: { maxTokens: 2_048 } };
+    mock.script(
+      {
+        kind: 'tool-calls',
+        calls: [
+          { id: 'ignored', name: 'get_weather', argumentChunks: ['{"city":"Paris"}'] },
+          { id: 'ignored', name: 'get_time', argumentChunks: ['{"tz":"CET"}'] },
+        ],
+        reasoning: { chunks: ['**Planning**\n', 'Two lookups.'], signature: 'Q2lnLWZyb20tR2VtaW5p' },
+        usage: { promptTokens: 30, completionTokens: 50, reasoningTokens: 40, cachedPromptTokens: 16 },
+      },
+      { kind: 'text', chunks: ['Sunny, 14:05.'], usage: { promptTokens: 60, completionTokens: 5 } },
+    );
+    const first = await provider.chat(ask, AbortSignal.timeout(5_000));
+    expect(first.reasoning?.text).toBe('**Planning**\nTwo lookups.');
+    expect(first.content).toBeNull();
+    // Thoughts are billed as output: candidatesTokenCount (10) + thoughtsTokenCount (40).
+    expect(first.usage).toEqual({ promptTokens: 30, completionTokens: 50, reasoningTokens: 40, cachedPromptTokens: 16 });
+
+    await collectStream(
+      provider.stream(
+        {
+          ...ask,
+          messages: [
+            ...ask.messages,
+            { role: 'assistant', content: first.content, toolCalls: first.toolCalls, reasoning: first.reasoning },
+            { role: 'tool', toolCallId: first.toolCalls[0]?.id, content: '{"celsius":21}' },
+            { role: 'tool', toolCallId: first.toolCalls[1]?.id, content: '14:05' },
+          ],
+        },
+        AbortSignal.timeout(5_000),
+      ),
+    );
+    expect(mock.requests.at(-1)?.body).toEqual({
+      contents: [
+        { role: 'user', parts: [{ text: 'Weather and time in Paris?' }] },
+        {
+          role: 'model',
+          parts: [
+            { functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'Q2lnLWZyb20tR2VtaW5p' },
+            { functionCall: { name: 'get_time', args: { tz: 'CET' } } },
+          ],
+        },
+        {
+          role: 'user',
+          parts: [
+            { functionResponse: { name: 'get_weather', response: { content: { celsius: 21 } } } },
+            { functionResponse: { name: 'get_time', response: { content: '14:05' } } },
+          ],
+        },
+      ],
+      generationConfig: { thinkingConfig: { thinkingBudget: 2_048, includeThoughts: true } },
+      tools: [{ functionDeclarations: [{ name: 'get_weather' }, { name: 'get_time' }] }],
+    });
+  });
+
+  it('streamed thoughts are reasoning, never text', async () => {
+    const provider = createGoogleProvider({ id: 'google', baseUrl: `${mock.origin}/v1beta`, apiKey: 'k' }, { dispatcher });
+    mock.script({
+      kind: 'text',
+      chunks: ['Hi', ' there.'],
+      reasoning: { chunks: ['A greeting.'], signature: 'dGV4dC1zaWc=' },
+      usage: { promptTokens: 3, completionTokens: 9, reasoningTokens: 6 },
+    });
+    const streamed = await collectStream(provider.stream({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'Hi' }] }, AbortSignal.timeout(5_000)));
+    expect(streamed.text).toBe('Hi there.');
+    expect(streamed.reasoning).toBe('A greeting.');
+    expect(streamed.usages).toEqual([{ promptTokens: 3, completionTokens: 9, reasoningTokens: 6 }]);
+    const turn = toGeminiBody({
+      model: 'm',
+      messages: [{ role: 'assistant', content: streamed.text, reasoning: { text: streamed.reasoning, signature: streamed.reasoningSignature } }],
+    });
+    expect(turn.contents).toEqual([{ role: 'model', parts: [{ text: 'Hi there.', thoughtSignature: 'dGV4dC1zaWc=' }] }]);
+  });
+});
+
+describe('Gemini thought signatures', () => {
+  const signedTurn = () => {
+    const thoughts = createThoughtCollector();
+    thoughts.thought('Thinking.');
+    thoughts.signText('text-sig');
+    thoughts.signCall(1, 'call-sig');
+    return thoughts.trace();
+  };
+  const modelTurn = (reasoning: ReturnType<typeof signedTurn>) =>
+    (
+      toGeminiBody({
+        model: 'm',
+        messages: [
+          { role: 'user', content: 'Hi' },
+          { role: 'assistant', content: 'Calling.', reasoning, toolCalls: [{ id: 'a', name: 'f', arguments: '{}' }, { id: 'b', name: 'g', arguments: '{}' }] },
+        ],
+      }).contents as unknown[]
+    )[1];
+
+  it('go back on the parts they came on: the text part and the n-th call', () => {
+    expect(modelTurn(signedTurn())).toEqual({
+      role: 'model',
+      parts: [
+        { text: 'Calling.', thoughtSignature: 'text-sig' },
+        { functionCall: { name: 'f', args: {} } },
+        { functionCall: { name: 'g', args: {} }, thoughtSignature: 'call-sig' },
+      ],
+    });
+  });
+
+  it('are not made up from another provider’s signature, or from none', () => {
+    const plain = { role: 'model', parts: [{ text: 'Calling.' }, { functionCall: { name: 'f', args: {} } }, { functionCall: { name: 'g', args: {} } }] };
+    expect(modelTurn({ text: 'Thinking.', signature: 'anthropic:W10' })).toEqual(plain);
+    expect(modelTurn({ text: 'Thinking.' })).toEqual(plain);
+    expect(modelTurn({ text: 'Thinking.', signature: 'google:not-json' })).toEqual(plain);
   });
 });

@@ -1,5 +1,6 @@
 import type { ChatMessage, ChatRequest, FinishReason, ResponseFormat, TokenUsage, ToolChoice } from '../contract.js';
 import { anthropicThinking, toAnthropicBlocks } from './anthropic-parts.js';
+import { thinkingBlocksOf } from './anthropic-thinking.js';
 
 /** The subset of the Anthropic Messages wire format the adapter reads and writes. */
 export interface AnthropicUsage {
@@ -15,6 +16,11 @@ export interface AnthropicContentBlock {
   id?: string;
   name?: string;
   input?: unknown;
+  /** `thinking` blocks: the reasoning text and the signature that lets it be sent back. */
+  thinking?: string;
+  signature?: string;
+  /** `redacted_thinking` blocks: encrypted reasoning, no text. */
+  data?: string;
 }
 
 /** A complete `message` (non-streamed answer, and the `message` of `message_start`). */
@@ -34,7 +40,7 @@ export interface AnthropicStreamEvent {
   index?: number;
   message?: AnthropicMessage;
   content_block?: AnthropicContentBlock;
-  delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string | null };
+  delta?: { type?: string; text?: string; partial_json?: string; thinking?: string; signature?: string; stop_reason?: string | null };
   usage?: AnthropicUsage;
   error?: { type?: string; message?: string };
 }
@@ -59,9 +65,12 @@ function blocksOf(message: ChatMessage): WireBlock[] {
   if (message.role === 'tool') {
     return [{ type: 'tool_result', tool_use_id: message.toolCallId ?? '', content: message.content ?? '' }];
   }
-  if (message.parts) return toAnthropicBlocks(message.parts);
+  // An assistant turn's thinking goes back first, before its text and tool_use blocks: the API
+  // requires it (signed) to continue a tool-use turn with thinking on. Other providers' reasoning is not sent.
+  const thinking = message.role === 'assistant' ? thinkingBlocksOf(message.reasoning) : [];
+  if (message.parts) return [...thinking, ...toAnthropicBlocks(message.parts)];
   // Anthropic rejects empty text blocks, so an empty content is simply left out.
-  const blocks: WireBlock[] = message.content ? [{ type: 'text', text: message.content }] : [];
+  const blocks: WireBlock[] = [...thinking, ...(message.content ? [{ type: 'text', text: message.content }] : [])];
   for (const call of message.toolCalls ?? []) {
     blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: parseArguments(call.arguments) });
   }
@@ -140,13 +149,19 @@ export function toAnthropicBody(request: ChatRequest, stream: boolean, defaultMa
   return body;
 }
 
-/** Prompt tokens include cached ones: Anthropic reports cache reads and writes apart from `input_tokens`. */
+/**
+ * Prompt tokens include cached ones: Anthropic reports cache reads and writes apart from
+ * `input_tokens`; cache reads are the cached prompt tokens. Anthropic does not count thinking
+ * apart from `output_tokens`, so no reasoning tokens.
+ */
 export function usageFromAnthropic(usage: AnthropicUsage | undefined): TokenUsage {
-  return {
+  const result: TokenUsage = {
     promptTokens:
       (usage?.input_tokens ?? 0) + (usage?.cache_read_input_tokens ?? 0) + (usage?.cache_creation_input_tokens ?? 0),
     completionTokens: usage?.output_tokens ?? 0,
   };
+  if (typeof usage?.cache_read_input_tokens === 'number') result.cachedPromptTokens = usage.cache_read_input_tokens;
+  return result;
 }
 
 /** Anthropic's stop reasons to ours. */

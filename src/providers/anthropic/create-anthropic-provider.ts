@@ -10,6 +10,7 @@ import {
   type AnthropicStreamEvent,
   type AnthropicUsage,
 } from './anthropic-wire.js';
+import { createThinkingCollector } from './anthropic-thinking.js';
 
 export interface AnthropicProviderOptions {
   id: string;
@@ -30,6 +31,13 @@ function createAnthropicDecoder(id: string): StreamDecoder {
   const usage: AnthropicUsage = {};
   // Our tool-call index counts tool_use blocks only; content block indexes also count text blocks.
   const toolIndexByBlock = new Map<number, number>();
+  const thinking = createThinkingCollector();
+  // Content block indexes of `thinking` blocks: their deltas are reasoning.
+  const thinkingBlocks = new Set<number>();
+  const signatureChanged = (out: ChatStreamPart[]) => {
+    const signature = thinking.signature();
+    if (signature) out.push({ type: 'reasoning-signature', signature });
+  };
   let finished = false;
   let usageSent = false;
   // After an error part (or message_stop), nothing more.
@@ -62,6 +70,17 @@ function createAnthropicDecoder(id: string): StreamDecoder {
             out.push({ type: 'tool-call-delta', index, id: block.id, name: block.name });
           } else if (block?.type === 'text' && block.text) {
             out.push({ type: 'text-delta', text: block.text });
+          } else if (block?.type === 'thinking') {
+            thinkingBlocks.add(event.index ?? -1);
+            const text = thinking.startThinking(block.thinking ?? '');
+            if (text) out.push({ type: 'reasoning-delta', text });
+            if (block.signature) {
+              thinking.sign(block.signature);
+              signatureChanged(out);
+            }
+          } else if (block?.type === 'redacted_thinking' && block.data) {
+            thinking.redacted(block.data);
+            signatureChanged(out);
           }
           return false;
         }
@@ -72,8 +91,14 @@ function createAnthropicDecoder(id: string): StreamDecoder {
           } else if (delta?.type === 'input_json_delta' && delta.partial_json) {
             const index = toolIndexByBlock.get(event.index ?? -1);
             if (index !== undefined) out.push({ type: 'tool-call-delta', index, argumentsDelta: delta.partial_json });
+          } else if (delta?.type === 'thinking_delta' && delta.thinking && thinkingBlocks.has(event.index ?? -1)) {
+            thinking.appendThinking(delta.thinking);
+            out.push({ type: 'reasoning-delta', text: delta.thinking });
+          } else if (delta?.type === 'signature_delta' && delta.signature && thinkingBlocks.has(event.index ?? -1)) {
+            thinking.sign(delta.signature);
+            signatureChanged(out);
           }
-          // thinking_delta, signature_delta, citations_delta: not part of our contract.
+          // citations_delta: not part of our contract.
           return false;
         }
         case 'message_delta':
@@ -137,9 +162,15 @@ export function createAnthropicProvider(options: AnthropicProviderOptions, trans
     if (!message || !Array.isArray(message.content)) throw malformedError(id, 'a message without content');
     let text: string | null = null;
     const toolCalls: ToolCall[] = [];
+    const thinking = createThinkingCollector();
     for (const block of message.content) {
       if (block.type === 'text' && typeof block.text === 'string') text = (text ?? '') + block.text;
-      else if (block.type === 'tool_use') {
+      else if (block.type === 'thinking') {
+        thinking.startThinking(block.thinking ?? '');
+        if (block.signature) thinking.sign(block.signature);
+      } else if (block.type === 'redacted_thinking' && block.data) {
+        thinking.redacted(block.data);
+      } else if (block.type === 'tool_use') {
         toolCalls.push({
           id: block.id ?? `toolu_${toolCalls.length}`,
           name: block.name ?? '',
@@ -147,11 +178,13 @@ export function createAnthropicProvider(options: AnthropicProviderOptions, trans
         });
       }
     }
+    const reasoning = thinking.trace();
     return {
       id: message.id ?? '',
       model: message.model ?? request.model,
       content: text,
       toolCalls,
+      ...(reasoning ? { reasoning } : {}),
       finishReason: mapAnthropicStopReason(message.stop_reason),
       usage: usageFromAnthropic(message.usage),
     };

@@ -4,7 +4,8 @@ import { relayUpstreamStream, type StreamDecoder } from '../http/relay-upstream-
 import type { ProviderError } from '../provider-error.js';
 import { inBandError, malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import { createGeminiEmbed } from './gemini-embeddings.js';
-import { mapGeminiFinishReason, toGeminiBody, type GeminiResponse, type GeminiUsage } from './gemini-wire.js';
+import { createThoughtCollector, type ThoughtCollector } from './gemini-thoughts.js';
+import { mapGeminiFinishReason, toGeminiBody, type GeminiPart, type GeminiResponse, type GeminiUsage } from './gemini-wire.js';
 
 export interface GoogleProviderOptions {
   id: string;
@@ -27,6 +28,7 @@ function createGeminiDecoder(id: string): StreamDecoder {
   let finished = false;
   let failed = false;
   let toolCallCount = 0;
+  const thoughts = createThoughtCollector();
   // Gemini repeats cumulative usage on chunks; only the last one is the total.
   let usage: GeminiUsage | undefined;
   const fail = (out: ChatStreamPart[], error: ProviderError): boolean => {
@@ -50,18 +52,28 @@ function createGeminiDecoder(id: string): StreamDecoder {
       }
       const candidate = chunk.candidates?.[0];
       for (const part of candidate?.content?.parts ?? []) {
-        if (part.text && !part.thought) out.push({ type: 'text-delta', text: part.text });
-        if (part.functionCall) {
+        if (part.thought) {
+          if (part.text) out.push({ type: 'reasoning-delta', text: part.text });
+        } else if (part.text) {
+          out.push({ type: 'text-delta', text: part.text });
+        }
+        const call = part.functionCall;
+        if (call) {
           // Gemini sends each call whole, so one delta carries all of it.
-          const index = toolCallCount++;
+          const index = toolCallCount;
           out.push({
             type: 'tool-call-delta',
             index,
-            id: part.functionCall.id ?? `call_${index}`,
-            name: part.functionCall.name ?? '',
-            argumentsDelta: JSON.stringify(part.functionCall.args ?? {}),
+            id: call.id ?? `call_${index}`,
+            name: call.name ?? '',
+            argumentsDelta: JSON.stringify(call.args ?? {}),
           });
         }
+        if (readThought(part, toolCallCount, thoughts)) {
+          const signature = thoughts.signature();
+          if (signature) out.push({ type: 'reasoning-signature', signature });
+        }
+        if (call) toolCallCount++;
       }
       if (chunk.usageMetadata) {
         usage = chunk.usageMetadata;
@@ -89,19 +101,43 @@ function createGeminiDecoder(id: string): StreamDecoder {
   };
 }
 
-/** Thought tokens are billed as output, so they count as completion tokens. */
+/**
+ * Records what one response part adds to the turn's reasoning: its thought text, and its
+ * thought signature with the part it is on (`callIndex`: the turn's index of the part's call).
+ * True when the part carried a signature.
+ */
+function readThought(part: GeminiPart, callIndex: number, thoughts: ThoughtCollector): boolean {
+  if (part.thought && part.text) thoughts.thought(part.text);
+  if (!part.thoughtSignature) return false;
+  if (part.functionCall) thoughts.signCall(callIndex, part.thoughtSignature);
+  else thoughts.signText(part.thoughtSignature);
+  return true;
+}
+
+/**
+ * Thought tokens are billed as output but counted apart from the candidates', so they are added
+ * to the completion tokens and reported as reasoning tokens; cached content tokens are part of the prompt's.
+ */
 function usageOf(usage: GeminiUsage | undefined): TokenUsage {
-  return {
+  const result: TokenUsage = {
     promptTokens: usage?.promptTokenCount ?? 0,
     completionTokens: (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0),
   };
+  if (typeof usage?.thoughtsTokenCount === 'number') result.reasoningTokens = usage.thoughtsTokenCount;
+  if (typeof usage?.cachedContentTokenCount === 'number') result.cachedPromptTokens = usage.cachedContentTokenCount;
+  return result;
 }
 
 /** Running usage: intermediate chunks count the prompt, and candidates only once Gemini has counted them. */
 function partialUsageOf(usage: GeminiUsage): PartialTokenUsage | undefined {
   if (typeof usage.promptTokenCount !== 'number') return undefined;
+  const { promptTokens, completionTokens, cachedPromptTokens } = usageOf(usage);
   const counted = usage.candidatesTokenCount !== undefined || usage.thoughtsTokenCount !== undefined;
-  return counted ? usageOf(usage) : { promptTokens: usage.promptTokenCount };
+  return {
+    promptTokens,
+    ...(counted ? { completionTokens } : {}),
+    ...(cachedPromptTokens === undefined ? {} : { cachedPromptTokens }),
+  };
 }
 
 /** A provider for the Google Gemini API (`generateContent` / `streamGenerateContent`). */
@@ -131,8 +167,10 @@ export function createGoogleProvider(options: GoogleProviderOptions, transport: 
     }
     let text: string | null = null;
     const toolCalls: ToolCall[] = [];
+    const thoughts = createThoughtCollector();
     for (const part of candidate.content?.parts ?? []) {
       if (typeof part.text === 'string' && !part.thought) text = (text ?? '') + part.text;
+      readThought(part, toolCalls.length, thoughts);
       if (part.functionCall) {
         toolCalls.push({
           id: part.functionCall.id ?? `call_${toolCalls.length}`,
@@ -142,7 +180,8 @@ export function createGoogleProvider(options: GoogleProviderOptions, transport: 
       }
     }
     const finishReason = mapGeminiFinishReason(candidate.finishReason, toolCalls.length > 0);
-    return { ...common, content: text, toolCalls, finishReason };
+    const reasoning = thoughts.trace();
+    return { ...common, content: text, toolCalls, ...(reasoning ? { reasoning } : {}), finishReason };
   }
 
   async function* stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {

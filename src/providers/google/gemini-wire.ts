@@ -1,11 +1,14 @@
 import type { ChatMessage, ChatRequest, FinishReason, ToolChoice } from '../contract.js';
 import { geminiThinkingConfig, toGeminiParts } from './gemini-parts.js';
+import { withThoughtSignatures } from './gemini-thoughts.js';
 
 /** The subset of the Gemini `generateContent` wire format the adapter reads and writes. */
 export interface GeminiPart {
   text?: string;
   /** True for thought summaries, which are not part of the answer. */
   thought?: boolean;
+  /** Opaque proof of the model's thinking, to send back on the same part of the turn. */
+  thoughtSignature?: string;
   functionCall?: { id?: string; name?: string; args?: Record<string, unknown> };
   functionResponse?: { name: string; response: Record<string, unknown> };
   inlineData?: { mimeType: string; data: string };
@@ -21,6 +24,7 @@ export interface GeminiUsage {
   promptTokenCount?: number;
   candidatesTokenCount?: number;
   thoughtsTokenCount?: number;
+  cachedContentTokenCount?: number;
   totalTokenCount?: number;
 }
 
@@ -51,6 +55,11 @@ function toolResult(content: string | null): Record<string, unknown> {
 }
 
 function partsOf(message: ChatMessage, toolNames: Map<string, string>): GeminiPart[] {
+  const parts = contentPartsOf(message, toolNames);
+  return message.role === 'assistant' ? withThoughtSignatures(parts, message.reasoning) : parts;
+}
+
+function contentPartsOf(message: ChatMessage, toolNames: Map<string, string>): GeminiPart[] {
   if (message.role === 'tool') {
     // Gemini matches results to calls by function name, which our tool messages do not carry.
     const name = (message.toolCallId && toolNames.get(message.toolCallId)) || message.name || message.toolCallId || 'tool';

@@ -41,7 +41,9 @@ function part(p: ContentPart) {
 }
 
 function message(m: ChatMessage) {
-  return { role: m.role, content: m.content, parts: m.parts?.map(part), name: m.name, toolCallId: m.toolCallId, toolCalls: m.toolCalls?.map(toolCall) };
+  // Reasoning sent back changes what the model does next (a signed trace may be honoured or not), so it keys too.
+  const reasoning = m.reasoning && { text: m.reasoning.text, signature: m.reasoning.signature };
+  return { role: m.role, content: m.content, parts: m.parts?.map(part), name: m.name, toolCallId: m.toolCallId, toolCalls: m.toolCalls?.map(toolCall), reasoning };
 }
 
 function tool(t: ToolDefinition) {

@@ -3,7 +3,6 @@ import type { Pool } from 'pg';
 import type { DatabaseConfig } from '../config/config-schema.js';
 import type { Logger } from '../create-logger.js';
 import type { ChatObserver, CompletionRecord } from '../services/chat-observer.js';
-import type { CompletionUsage } from '../services/chat-types.js';
 import { createBatchWriter, type BatchWriter } from './create-batch-writer.js';
 
 /** One completion in the ledger (`usage_ledger`); the columns are documented in docs/deployment.md. */
@@ -37,9 +36,6 @@ export interface UsageLedger {
   observer: ChatObserver;
   writer: BatchWriter<LedgerRow>;
 }
-
-/** Usage fields other helpers may add to `CompletionUsage`; 0 until the adapters report them. */
-type DetailedUsage = CompletionUsage & { reasoningTokens?: number; cachedPromptTokens?: number };
 
 const COLUMNS = [
   ['completion_id', 'uuid'],
@@ -92,7 +88,7 @@ const NOOP_ATTEMPT = () => undefined;
 
 /** The ledger row of a finished completion. */
 export function toLedgerRow(completionId: string, callerKind: string, record: CompletionRecord, at: Date): LedgerRow {
-  const usage = record.usage as DetailedUsage | null;
+  const { usage } = record;
   return {
     completionId,
     requestId: record.requestId,

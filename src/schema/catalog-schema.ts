@@ -94,11 +94,16 @@ export function addCatalogSchema(builder: Builder) {
     }),
   });
 
-  const Pricing = builder.objectRef<{ input: number; output: number }>('Pricing').implement({
+  const Pricing = builder.objectRef<{ input: number; output: number; cachedInput?: number }>('Pricing').implement({
     description: 'List price in US dollars per million tokens.',
     fields: (t) => ({
       input: t.exposeFloat('input', { description: 'USD per million prompt (input) tokens.' }),
-      output: t.exposeFloat('output', { description: 'USD per million completion (output) tokens.' }),
+      output: t.exposeFloat('output', { description: 'USD per million completion (output) tokens, reasoning tokens included.' }),
+      cachedInput: t.float({
+        nullable: true,
+        description: "USD per million prompt tokens read from the provider's prompt cache (`Usage.cachedPromptTokens`); null when they cost the same as `input`.",
+        resolve: (pricing) => pricing.cachedInput ?? null,
+      }),
     }),
   });
 

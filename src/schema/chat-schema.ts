@@ -77,6 +77,14 @@ export function addChatSchema(builder: Builder) {
       name: t.string({ description: 'Optional participant name.' }),
       toolCallId: t.string({ description: 'For TOOL messages: the id of the call this answers.' }),
       toolCalls: t.field({ type: [ToolCallInput], description: 'For ASSISTANT messages: the tools it called.' }),
+      reasoning: t.string({
+        description:
+          'For ASSISTANT messages: the reasoning of that turn, as `ChatMessage.reasoning` returned it. Sent back so a reasoning model continues its own thinking (needed for multi-turn tool use with Anthropic and Gemini).',
+      }),
+      reasoningSignature: t.string({
+        description:
+          'For ASSISTANT messages: `ChatMessage.reasoningSignature` (or the last `ChatStreamEvent.reasoningSignature`) of that turn, unchanged. Opaque; a provider that did not make it ignores it.',
+      }),
     }),
   });
   const ToolInput = builder.inputType('ToolInput', {
@@ -133,21 +141,40 @@ export function addChatSchema(builder: Builder) {
     }),
   });
   const ChatMessage = builder
-    .objectRef<{ content: string | null; toolCalls: ChatCompletion['toolCalls'] }>('ChatMessage')
+    .objectRef<Pick<ChatCompletion, 'content' | 'toolCalls' | 'reasoning'>>('ChatMessage')
     .implement({
       description: "The model's answer.",
       fields: (t) => ({
         role: t.field({ type: ChatRole, description: 'Always ASSISTANT.', resolve: () => 'assistant' as const }),
         content: t.exposeString('content', { nullable: true, description: 'The text; null when the model only called tools.' }),
         toolCalls: t.field({ type: [ToolCall], description: 'Tool calls, in order (empty when none).', resolve: (message) => message.toolCalls }),
+        reasoning: t.string({
+          nullable: true,
+          description:
+            "What a reasoning model thought before answering (OpenAI-compatible `reasoning_content`, Anthropic thinking, Gemini thoughts), never part of `content`; null when it gave none. Send it back in `ChatMessageInput.reasoning` with this turn.",
+          resolve: (message) => message.reasoning?.text ?? null,
+        }),
+        reasoningSignature: t.string({
+          nullable: true,
+          description:
+            'Opaque proof the provider needs to accept `reasoning` back on the next turn (Anthropic thinking signatures, Gemini thought signatures); null when it needs none. Send it back unchanged in `ChatMessageInput.reasoningSignature`.',
+          resolve: (message) => message.reasoning?.signature ?? null,
+        }),
       }),
     });
   const Usage = builder.objectRef<CompletionUsage>('Usage').implement({
     description: 'Tokens used and what they cost.',
     fields: (t) => ({
       promptTokens: t.exposeInt('promptTokens', { description: 'Input tokens.' }),
-      completionTokens: t.exposeInt('completionTokens', { description: 'Output tokens.' }),
+      completionTokens: t.exposeInt('completionTokens', { description: 'Output tokens, reasoning tokens included.' }),
       totalTokens: t.exposeInt('totalTokens', { description: 'promptTokens + completionTokens.' }),
+      reasoningTokens: t.exposeInt('reasoningTokens', {
+        description: 'The part of completionTokens the model spent reasoning (priced as output); 0 when the provider does not say.',
+      }),
+      cachedPromptTokens: t.exposeInt('cachedPromptTokens', {
+        description:
+          "The part of promptTokens read from the provider's prompt cache (priced at the model's `pricing.cachedInput` when set); 0 when the provider does not say.",
+      }),
       costUsd: t.exposeFloat('costUsd', { nullable: true, description: 'Cost in US dollars; null when the model has no pricing.' }),
       estimated: t.exposeBoolean('estimated', { description: 'True when the provider reported no usage and the gateway estimated it.' }),
     }),
@@ -193,6 +220,11 @@ export function addChatSchema(builder: Builder) {
       id: t.exposeID('id', { description: "The provider's response id." }),
       model: t.exposeString('model', { description: 'The model id that answers.' }),
       provider: t.exposeString('provider', { description: 'The provider id that answers.' }),
+      reasoningDelta: t.exposeString('reasoningDelta', {
+        nullable: true,
+        description:
+          "More of the model's reasoning, or null. Never joined with `delta`: all reasoning of a turn arrives before its first text delta.",
+      }),
       delta: t.exposeString('delta', { nullable: true, description: 'More text, or null.' }),
       text: t.string({
         nullable: true,
@@ -209,6 +241,11 @@ export function addChatSchema(builder: Builder) {
       finishReason: t.field({ type: FinishReason, nullable: true, description: 'On the last event: why it stopped.', resolve: (event) => event.finishReason }),
       usage: t.field({ type: Usage, nullable: true, description: 'On the last event: tokens and cost.', resolve: (event) => event.usage }),
       attempts: t.field({ type: [AttemptRef], nullable: true, description: 'On the last event: every target tried.', resolve: (event) => event.attempts }),
+      reasoningSignature: t.exposeString('reasoningSignature', {
+        nullable: true,
+        description:
+          'On the last event: the opaque reasoning signature of this turn (see `ChatMessage.reasoningSignature`), null when none. Send it back in `ChatMessageInput.reasoningSignature`.',
+      }),
       cached: t.exposeBoolean('cached', { nullable: true, description: 'On the last event: true when the answer was replayed from the completion cache.' }),
       done: t.exposeBoolean('done', { description: 'True on the last event only.' }),
     }),

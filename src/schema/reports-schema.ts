@@ -116,7 +116,10 @@ export function addReportsSchema(builder: Builder, ApiKeyRef: ObjectRef<BuilderT
       outcome: t.field({ type: CompletionOutcome, description: 'How it ended.', resolve: (record) => record.outcome }),
       errorCode: t.exposeString('errorCode', { nullable: true, description: 'The error code when it failed.' }),
       promptTokens: t.exposeInt('promptTokens', { description: 'Input tokens.' }),
-      completionTokens: t.exposeInt('completionTokens', { description: 'Output tokens.' }),
+      completionTokens: t.exposeInt('completionTokens', { description: 'Output tokens (reasoning included).' }),
+      // Records written before these fields existed lack them.
+      reasoningTokens: t.int({ description: 'Reasoning tokens (part of completionTokens).', resolve: (record) => record.reasoningTokens ?? 0 }),
+      cachedPromptTokens: t.int({ description: 'Prompt tokens served from the provider cache (part of promptTokens).', resolve: (record) => record.cachedPromptTokens ?? 0 }),
       costUsd: t.exposeFloat('costUsd', { nullable: true, description: 'US dollars; null without pricing.' }),
       latencyMs: t.exposeInt('latencyMs', { description: 'Milliseconds.' }),
       record: t.field({ type: 'JSON', description: 'The whole audit record (fields documented in docs/).', resolve: (record) => record }),

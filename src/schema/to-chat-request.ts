@@ -1,5 +1,5 @@
 import { GatewayError } from '../errors.js';
-import type { ChatMessage, ChatRole, ResponseFormat, ToolChoice, ToolDefinition } from '../providers/contract.js';
+import type { ChatMessage, ChatRole, ReasoningTrace, ResponseFormat, ToolChoice, ToolDefinition } from '../providers/contract.js';
 import type { GatewayChatRequest } from '../services/chat-types.js';
 import { toContentParts, toReasoning, type ContentPartShape, type ReasoningShape } from './to-content-parts.js';
 
@@ -13,6 +13,8 @@ export interface ChatInputShape {
     name?: string | null;
     toolCallId?: string | null;
     toolCalls?: readonly { id: string; name: string; arguments: string }[] | null;
+    reasoning?: string | null;
+    reasoningSignature?: string | null;
   }[];
   temperature?: number | null;
   topP?: number | null;
@@ -60,8 +62,21 @@ function toMessages(input: ChatInputShape['messages']): ChatMessage[] {
     if (message.name) out.name = message.name;
     if (message.toolCallId) out.toolCallId = message.toolCallId;
     if (toolCalls?.length) out.toolCalls = toolCalls.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments }));
+    const reasoning = toReasoningTrace(field, message);
+    if (reasoning) out.reasoning = reasoning;
     return out;
   });
+}
+
+/** An ASSISTANT message's reasoning sent back; a signature alone is kept (redacted thinking has no text). */
+function toReasoningTrace(field: string, message: ChatInputShape['messages'][number]): ReasoningTrace | undefined {
+  const text = message.reasoning ?? null;
+  const signature = message.reasoningSignature ?? null;
+  if (text === null && signature === null) return undefined;
+  if (message.role !== 'assistant') {
+    throw invalid(`${field}.${text === null ? 'reasoningSignature' : 'reasoning'}`, `only ASSISTANT messages carry reasoning, but got a ${message.role.toUpperCase()} message`);
+  }
+  return signature ? { text: text ?? '', signature } : { text: text ?? '' };
 }
 
 function toTools(input: NonNullable<ChatInputShape['tools']>): ToolDefinition[] {

@@ -117,6 +117,8 @@ export async function countPromptTokens(messages: readonly ChatMessage[], tools?
   for (const message of messages) {
     const text = textOf(message);
     if (text) texts.push(text);
+    // Reasoning sent back is input where the provider takes it back (Anthropic, Gemini): reserved for, corrected at settlement.
+    if (message.reasoning?.text) texts.push(message.reasoning.text);
   }
   if (tools?.length) texts.push(JSON.stringify(tools));
   const text = texts.length === 1 ? (texts[0] as string) : texts.join('\n');

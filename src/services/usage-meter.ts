@@ -15,6 +15,10 @@ export interface UsageRecord {
   provider: string;
   promptTokens: number;
   completionTokens: number;
+  /** Part of completionTokens spent reasoning (chat only). */
+  reasoningTokens?: number;
+  /** Part of promptTokens read from the provider's prompt cache (chat only). */
+  cachedPromptTokens?: number;
   costUsd: number | null;
   outcome: UsageOutcome;
   /** True when the upstream reported nothing and the gateway estimated. */
@@ -25,6 +29,8 @@ export interface UsageTotals {
   requests: number;
   promptTokens: number;
   completionTokens: number;
+  reasoningTokens: number;
+  cachedPromptTokens: number;
   costUsd: number;
 }
 
@@ -54,10 +60,12 @@ export function createUsageMeter(deps: { store: UsageStore; onError: (error: unk
 
   function addTotal(key: string, usage: UsageRecord) {
     let entry = totals.get(key);
-    if (!entry) totals.set(key, (entry = { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 }));
+    if (!entry) totals.set(key, (entry = { requests: 0, promptTokens: 0, completionTokens: 0, reasoningTokens: 0, cachedPromptTokens: 0, costUsd: 0 }));
     entry.requests++;
     entry.promptTokens += usage.promptTokens;
     entry.completionTokens += usage.completionTokens;
+    entry.reasoningTokens += usage.reasoningTokens ?? 0;
+    entry.cachedPromptTokens += usage.cachedPromptTokens ?? 0;
     entry.costUsd += usage.costUsd ?? 0;
   }
 

@@ -127,7 +127,7 @@ describe('reports', () => {
     const pool = new pg.Pool({ connectionString: db.url });
     try {
       const sink = createPostgresAuditSink({ pool, retentionDays: 30, logger: createLogger({ level: 'silent' }) });
-      const record = (time: string): AuditRecord => ({ type: 'completion', time, requestId: randomUUID(), keyId: 'k', requested: 'm', model: 'm', provider: 'p', streaming: false, outcome: 'success', errorCode: null, finishReason: 'stop', cached: false, attempts: [], promptTokens: 1, completionTokens: 1, costUsd: null, latencyMs: 1, timeToFirstTokenMs: null });
+      const record = (time: string): AuditRecord => ({ type: 'completion', time, requestId: randomUUID(), keyId: 'k', requested: 'm', model: 'm', provider: 'p', streaming: false, outcome: 'success', errorCode: null, finishReason: 'stop', cached: false, attempts: [], promptTokens: 1, completionTokens: 1, reasoningTokens: 0, cachedPromptTokens: 0, costUsd: null, latencyMs: 1, timeToFirstTokenMs: null });
       const old = randomUUID();
       const fresh = randomUUID();
       sink.write(old, record(new Date(Date.now() - 31 * 86_400_000).toISOString()));

@@ -17,7 +17,7 @@ const PROMPT = `confidential prompt ${randomUUID()}`;
 const bearer = { authorization: `Bearer ${KEY}` };
 const RECORD_FIELDS = [
   'type', 'time', 'requestId', 'keyId', 'requested', 'model', 'provider', 'streaming', 'outcome', 'errorCode', 'finishReason',
-  'cached', 'attempts', 'promptTokens', 'completionTokens', 'costUsd', 'latencyMs', 'timeToFirstTokenMs',
+  'cached', 'attempts', 'promptTokens', 'completionTokens', 'reasoningTokens', 'cachedPromptTokens', 'costUsd', 'latencyMs', 'timeToFirstTokenMs',
 ].sort();
 
 interface AuditRecord {

@@ -108,7 +108,7 @@ async function healthOf(gw: RunningGateway, model: string): Promise<Health> {
 /** The gateway's usage meter, reached through the Yoga context (the services are the context). */
 async function usageOf(gw: RunningGateway, model: string): Promise<UsageTotals> {
   const context = (await gw.gateway.yoga.getEnveloped({ request: new Request('http://test.invalid/graphql') }).contextFactory()) as unknown as GatewayServices;
-  return { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, ...context.usage.totals().get(model) };
+  return { requests: 0, promptTokens: 0, completionTokens: 0, reasoningTokens: 0, cachedPromptTokens: 0, costUsd: 0, ...context.usage.totals().get(model) };
 }
 
 /** Polls a condition (a mock or gateway observation), failing after `timeoutMs`. */

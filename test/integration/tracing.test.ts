@@ -196,6 +196,24 @@ describe('tracing with a tracer provider', () => {
     expect(childrenOf(chat as ReadableSpan, spans).map((span) => span.status.code)).toEqual([SpanStatusCode.OK]);
   });
 
+  it('records reasoning and cached prompt tokens on the chat span, under the GenAI registry names, only when reported', async () => {
+    exporter.reset();
+    backup.script({ kind: 'text', reasoning: { chunks: ['Think', 'ing.'] }, chunks: ['ok'], usage: { promptTokens: 12, completionTokens: 5, reasoningTokens: 3, cachedPromptTokens: 8 } });
+    const { body } = await postGraphQL(gw.url, ChatDocument, { input: { ...input, model: 'backup/backup-model' } });
+    expect(body.errors).toBeUndefined();
+    const { root, spans } = await traceOf('graphql.mutation Chat', 3);
+    const [chat] = childrenOf(root, spans);
+    expect(chat?.attributes).toMatchObject({ 'gen_ai.usage.reasoning.output_tokens': 3, 'gen_ai.usage.cache_read.input_tokens': 8 });
+
+    exporter.reset();
+    backup.script({ kind: 'text', chunks: ['ok'], usage });
+    await postGraphQL(gw.url, ChatDocument, { input: { ...input, model: 'backup/backup-model' } });
+    const plain = await traceOf('graphql.mutation Chat', 3);
+    const [plainChat] = childrenOf(plain.root, plain.spans);
+    expect(plainChat?.attributes['gen_ai.usage.reasoning.output_tokens']).toBeUndefined();
+    expect(plainChat?.attributes['gen_ai.usage.cache_read.input_tokens']).toBeUndefined();
+  });
+
   it('marks the spans of a failed completion with its error code', async () => {
     exporter.reset();
     primary.script({ kind: 'status', status: 503 });

@@ -13,8 +13,8 @@ import { runBoth } from './compiled-subscribe-harness.js';
 const schema = buildSchema();
 
 const LEAVES = {
-  ChatStreamEvent: ['id', 'model', 'provider', 'delta', 'finishReason', 'cached', 'done'],
-  Usage: ['promptTokens', 'completionTokens', 'totalTokens', 'costUsd', 'estimated'],
+  ChatStreamEvent: ['id', 'model', 'provider', 'reasoningDelta', 'delta', 'finishReason', 'reasoningSignature', 'cached', 'done'],
+  Usage: ['promptTokens', 'completionTokens', 'totalTokens', 'reasoningTokens', 'cachedPromptTokens', 'costUsd', 'estimated'],
   ToolCallDelta: ['index', 'id', 'name', 'argumentsDelta'],
   Attempt: ['model', 'provider', 'outcome', 'latencyMs', 'errorCode'],
 } as const;
@@ -45,6 +45,8 @@ const usage = fc.record({
   promptTokens: fc.oneof(fc.nat(1000), fc.constant(null), fc.constant('12'), fc.constant(1.5)),
   completionTokens: fc.nat(1000),
   totalTokens: fc.oneof(fc.nat(1000), fc.constant(undefined)),
+  reasoningTokens: fc.oneof(fc.nat(1000), fc.constant(undefined), fc.constant(null)),
+  cachedPromptTokens: fc.oneof(fc.nat(1000), fc.constant(-1), fc.constant('3')),
   costUsd: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null), fc.constant(Number.NaN)),
   estimated: fc.oneof(fc.boolean(), fc.constant(null)),
 });
@@ -61,7 +63,9 @@ const event = fc.record({
   id: fc.oneof(fc.string(), fc.nat(), fc.constant(null)),
   model: fc.string(),
   provider: fc.oneof(fc.string(), fc.constant(undefined)),
+  reasoningDelta: fc.option(fc.string()),
   delta: fc.option(fc.string()),
+  reasoningSignature: fc.oneof(fc.string(), fc.constant(null), fc.constant(undefined)),
   toolCallDeltas: fc.oneof(fc.constant(null), fc.array(toolCallDelta, { maxLength: 3 }), fc.constant('not a list'), fc.array(fc.constant(null), { maxLength: 2 })),
   finishReason: fc.oneof(fc.constant(null), fc.constantFrom('stop', 'length', 'tool_calls', 'content_filter', 'other', 'STOP')),
   usage: fc.option(usage),

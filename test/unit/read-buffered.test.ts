@@ -51,12 +51,23 @@ describe('coalesce-deltas', () => {
     const text = startDelta({ type: 'text-delta', text: 'Hel' });
     expect(mergeDelta(text, { type: 'text-delta', text: 'lo' })).toBe(true);
     expect(mergeDelta(text, { type: 'finish', finishReason: 'stop' })).toBe(false);
-    expect(text).toEqual({ delta: 'Hello', toolCallDelta: null });
+    expect(text).toEqual({ reasoningDelta: null, delta: 'Hello', toolCallDelta: null });
 
     const call = startDelta({ type: 'tool-call-delta', index: 0, id: 'c1', name: 'get', argumentsDelta: '{"a"' });
     expect(mergeDelta(call, { type: 'tool-call-delta', index: 0, name: 'Weather', argumentsDelta: ':1}' })).toBe(true);
     expect(mergeDelta(call, { type: 'tool-call-delta', index: 1, id: 'c2' })).toBe(false);
     expect(mergeDelta(call, { type: 'text-delta', text: 'x' })).toBe(false);
     expect(call.toolCallDelta).toEqual({ index: 0, id: 'c1', name: 'getWeather', argumentsDelta: '{"a":1}' });
+  });
+
+  it('merges reasoning into reasoning only: text never joins it, and it never joins text', () => {
+    const thinking = startDelta({ type: 'reasoning-delta', text: 'Let me ' });
+    expect(mergeDelta(thinking, { type: 'reasoning-delta', text: 'think.' })).toBe(true);
+    expect(mergeDelta(thinking, { type: 'text-delta', text: 'Answer' })).toBe(false);
+    expect(thinking).toEqual({ reasoningDelta: 'Let me think.', delta: null, toolCallDelta: null });
+
+    const text = startDelta({ type: 'text-delta', text: 'Answer' });
+    expect(mergeDelta(text, { type: 'reasoning-delta', text: 'late thought' })).toBe(false);
+    expect(text).toEqual({ reasoningDelta: null, delta: 'Answer', toolCallDelta: null });
   });
 });

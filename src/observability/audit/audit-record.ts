@@ -38,6 +38,8 @@ export interface AuditAttempt {
  * - `attempts`: every try, in order: `{ model, provider, outcome, latencyMs, errorCode }`.
  * - `promptTokens`, `completionTokens`: tokens counted against the caller (0 when nothing answered);
  *   for cut-off streams, what was used up to the cut.
+ * - `reasoningTokens`: the part of `completionTokens` spent reasoning (0 when the provider does not say).
+ * - `cachedPromptTokens`: the part of `promptTokens` read from the provider's prompt cache (0 when it does not say).
  * - `costUsd`: US dollars; null when the model has no pricing or nothing answered.
  * - `latencyMs`: from admission to the end of the completion, milliseconds (rounded).
  * - `timeToFirstTokenMs`: streams only: to the first token, milliseconds (rounded); else null.
@@ -59,6 +61,8 @@ export interface AuditRecord {
   attempts: AuditAttempt[];
   promptTokens: number;
   completionTokens: number;
+  reasoningTokens: number;
+  cachedPromptTokens: number;
   costUsd: number | null;
   latencyMs: number;
   timeToFirstTokenMs: number | null;
@@ -94,6 +98,8 @@ export function toAuditRecord(record: CompletionRecord, options: { time: Date; b
     })),
     promptTokens: record.usage?.promptTokens ?? 0,
     completionTokens: record.usage?.completionTokens ?? 0,
+    reasoningTokens: record.usage?.reasoningTokens ?? 0,
+    cachedPromptTokens: record.usage?.cachedPromptTokens ?? 0,
     costUsd: record.usage?.costUsd ?? null,
     latencyMs: roundMs(record.latencyMs),
     timeToFirstTokenMs: record.timeToFirstTokenMs === null ? null : roundMs(record.timeToFirstTokenMs),

@@ -130,6 +130,19 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     labelNames: ['model', 'direction'] as const,
     registers,
   });
+  // Subsets of the input and output tokens above, in counters of their own so that sum(tokens_total) stays every token once.
+  const reasoningTokens = new Counter({
+    name: `${PREFIX}reasoning_tokens_total`,
+    help: 'Output tokens spent reasoning (part of tokens_total{direction="output"}), where the provider reports them.',
+    labelNames: ['model'] as const,
+    registers,
+  });
+  const cachedPromptTokens = new Counter({
+    name: `${PREFIX}cached_prompt_tokens_total`,
+    help: "Input tokens read from the provider's prompt cache (part of tokens_total{direction=\"input\"}), where the provider reports them.",
+    labelNames: ['model'] as const,
+    registers,
+  });
   const cost = new Counter({
     name: `${PREFIX}cost_usd_total`,
     help: 'Spend in USD, for models with pricing configured.',
@@ -210,6 +223,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const firstTokenBy = childrenBy((values) => firstToken.labels(...values));
   const tokensBy = childrenBy((values) => tokens.labels(...values));
   const costBy = childrenBy((values) => cost.labels(...values));
+  const reasoningTokensBy = childrenBy((values) => reasoningTokens.labels(...values));
+  const cachedPromptTokensBy = childrenBy((values) => cachedPromptTokens.labels(...values));
   const attemptsBy = childrenBy((values) => attempts.labels(...values));
   const operationsBy = childrenBy((values) => operations.labels(...values));
   const operationDurationBy = childrenBy((values) => operationDuration.labels(...values));
@@ -224,6 +239,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     if (usage) {
       tokensBy(model, 'input').inc(usage.promptTokens);
       tokensBy(model, 'output').inc(usage.completionTokens);
+      if (usage.reasoningTokens > 0) reasoningTokensBy(model).inc(usage.reasoningTokens);
+      if (usage.cachedPromptTokens > 0) cachedPromptTokensBy(model).inc(usage.cachedPromptTokens);
       if (usage.costUsd !== null) costBy(model).inc(usage.costUsd);
     }
     for (const attempt of record.attempts) {

@@ -100,6 +100,9 @@ function finishAttributes(record: CompletionRecord, answeredBy: AttemptTarget | 
   if (record.usage) {
     attributes['gen_ai.usage.input_tokens'] = record.usage.promptTokens;
     attributes['gen_ai.usage.output_tokens'] = record.usage.completionTokens;
+    // Registry names (OpenTelemetry GenAI conventions), set only when non-zero as they recommend.
+    if (record.usage.reasoningTokens > 0) attributes['gen_ai.usage.reasoning.output_tokens'] = record.usage.reasoningTokens;
+    if (record.usage.cachedPromptTokens > 0) attributes['gen_ai.usage.cache_read.input_tokens'] = record.usage.cachedPromptTokens;
     attributes['switchboard.usage.estimated'] = record.usage.estimated;
     if (record.usage.costUsd !== null) attributes['switchboard.cost_usd'] = record.usage.costUsd;
   }

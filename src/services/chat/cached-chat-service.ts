@@ -2,7 +2,7 @@ import type { CachedCompletion, CompletionCache } from '../../cache/completion-c
 import { assertModelAllowed } from '../../auth/principal.js';
 import type { ToolCall } from '../../providers/contract.js';
 import type { ChatService } from '../chat-service.js';
-import type { ChatCompletion, ChatStreamEvent, GatewayChatRequest } from '../chat-types.js';
+import type { ChatCompletion, ChatStreamEvent, CompletionUsage, GatewayChatRequest } from '../chat-types.js';
 import { observeRequest, type ChatObserver } from '../chat-observer.js';
 import type { UsageMeter } from '../usage-meter.js';
 import type { ChatCall } from './chat-call.js';
@@ -23,14 +23,25 @@ function cacheable(finishReason: string | null): finishReason is 'stop' | 'tool_
   return finishReason === 'stop' || finishReason === 'tool_calls';
 }
 
-/** A cached answer replayed as a stream: its text in word-sized deltas, tool calls whole, then the final event. */
+/** Word-sized pieces of `text`, as a replay streams them. */
+function piecesOf(text: string | null | undefined): string[] {
+  return text?.match(TOKEN_LIKE) ?? [];
+}
+
+/**
+ * A cached answer replayed as a stream: its reasoning, then its text, in word-sized deltas,
+ * tool calls whole, then the final event with the reasoning signature.
+ */
 async function* replay(completion: ChatCompletion): AsyncGenerator<ChatStreamEvent> {
-  const base = { id: completion.id, model: completion.model, provider: completion.provider, reasoningDelta: null, reasoningSignature: null, finishReason: null, usage: null, attempts: null, cached: null, done: false };
-  for (const delta of completion.content?.match(TOKEN_LIKE) ?? []) yield { ...base, delta, toolCallDeltas: null };
+  const base = { id: completion.id, model: completion.model, provider: completion.provider, reasoningSignature: null, finishReason: null, usage: null, attempts: null, cached: null, done: false };
+  for (const reasoningDelta of piecesOf(completion.reasoning?.text)) yield { ...base, reasoningDelta, delta: null, toolCallDeltas: null };
+  for (const delta of piecesOf(completion.content)) yield { ...base, reasoningDelta: null, delta, toolCallDeltas: null };
   if (completion.toolCalls.length > 0) {
-    yield { ...base, delta: null, toolCallDeltas: completion.toolCalls.map((call, index) => ({ index, id: call.id, name: call.name, argumentsDelta: call.arguments })) };
+    const toolCallDeltas = completion.toolCalls.map((call, index) => ({ index, id: call.id, name: call.name, argumentsDelta: call.arguments }));
+    yield { ...base, reasoningDelta: null, delta: null, toolCallDeltas };
   }
-  yield { ...base, delta: null, toolCallDeltas: null, finishReason: completion.finishReason, usage: completion.usage, attempts: [], cached: true, done: true };
+  const reasoningSignature = completion.reasoning?.signature ?? null;
+  yield { ...base, reasoningDelta: null, reasoningSignature, delta: null, toolCallDeltas: null, finishReason: completion.finishReason, usage: completion.usage, attempts: [], cached: true, done: true };
 }
 
 /**
@@ -77,17 +88,21 @@ export function withCompletionCache(inner: ChatService, deps: CompletionCacheDep
     return hit;
   }
 
-  function remember(key: string, completion: Omit<CachedCompletion, 'usage'> & { usage: { promptTokens: number; completionTokens: number } }): void {
+  function remember(key: string, completion: Omit<CachedCompletion, 'usage'> & { usage: CompletionUsage }): void {
     if (!cacheable(completion.finishReason)) return;
-    const { id, model, provider, content, toolCalls, finishReason, usage } = completion;
-    void cache.set(key, { id, model, provider, content, toolCalls, finishReason, usage: { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens } });
+    const { id, model, provider, content, toolCalls, reasoning, finishReason } = completion;
+    const { promptTokens, completionTokens, reasoningTokens, cachedPromptTokens } = completion.usage;
+    const usage = { promptTokens, completionTokens, reasoningTokens, cachedPromptTokens };
+    void cache.set(key, { id, model, provider, content, toolCalls, reasoning: reasoning ?? null, finishReason, usage });
   }
 
   /** Relays a fresh stream and remembers its answer, assembled from its events as a client would. */
   async function* rememberStream(key: string, events: AsyncGenerator<ChatStreamEvent>): AsyncGenerator<ChatStreamEvent> {
+    let reasoning = '';
     let text = '';
     const toolCalls: ToolCall[] = [];
     for await (const event of events) {
+      if (event.reasoningDelta !== null) reasoning += event.reasoningDelta;
       if (event.delta !== null) text += event.delta;
       for (const piece of event.toolCallDeltas ?? []) {
         const assembled = (toolCalls[piece.index] ??= { id: '', name: '', arguments: '' });
@@ -96,8 +111,9 @@ export function withCompletionCache(inner: ChatService, deps: CompletionCacheDep
         if (piece.argumentsDelta) assembled.arguments += piece.argumentsDelta;
       }
       if (event.done && event.usage && !event.usage.estimated && event.finishReason) {
-        const { id, model, provider, finishReason, usage } = event;
-        remember(key, { id, model, provider, content: text, toolCalls: toolCalls.filter(Boolean), finishReason, usage });
+        const { id, model, provider, finishReason, usage, reasoningSignature } = event;
+        const trace = reasoning === '' && reasoningSignature === null ? null : { text: reasoning, ...(reasoningSignature === null ? {} : { signature: reasoningSignature }) };
+        remember(key, { id, model, provider, content: text, toolCalls: toolCalls.filter(Boolean), reasoning: trace, finishReason, usage });
       }
       yield event;
     }

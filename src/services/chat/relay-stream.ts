@@ -1,6 +1,6 @@
-import type { ChatStreamPart } from '../../providers/contract.js';
+import type { ChatStreamPart, ReasoningTrace, ToolCall } from '../../providers/contract.js';
 import type { LiveAttempt } from '../../routing/run-attempts.js';
-import type { ChatStreamEvent } from '../chat-types.js';
+import type { ChatStreamEvent, CompletionUsage } from '../chat-types.js';
 import type { UsageOutcome } from '../usage-meter.js';
 import { mergeDelta, startDelta, type CoalescedDelta } from './coalesce-deltas.js';
 import type { OpenedStream } from './open-stream.js';
@@ -15,17 +15,27 @@ export interface RelayInput {
   settlement: SettlementContext;
   firstTokenAt: number;
   /** Set when the answer may be cached: called with the whole answer on success. */
-  remember?: (answer: { id: string; content: string | null; toolCalls: import('../../providers/contract.js').ToolCall[]; finishReason: NonNullable<ChatStreamEvent['finishReason']>; usage: import('../chat-types.js').CompletionUsage }) => void;
+  remember?: (answer: {
+    id: string;
+    content: string | null;
+    toolCalls: ToolCall[];
+    reasoning: ReasoningTrace | null;
+    finishReason: NonNullable<ChatStreamEvent['finishReason']>;
+    usage: CompletionUsage;
+  }) => void;
 }
 
 /**
- * Provider parts to client events; finish and usage are held for the one final event.
+ * Provider parts to client events; finish, usage and the reasoning signature are
+ * held for the one final event.
  *
  * Deltas are coalesced: the first one goes out at once, and after any other the
  * relay keeps folding in the deltas that follow for as long as the upstream already
  * has them buffered (see `readBuffered`). A burst read in one network read becomes
  * one event (one GraphQL execution, one socket write); deltas that arrive spaced
- * in time still go out one by one. Any other part ends the merged event, so text
+ * in time still go out one by one. Reasoning, text and each tool call are merged
+ * only with their own kind, so reasoning deltas stay their own events, before the
+ * text as the upstream sent them. Any other part ends the merged event, so text
  * seen before an error is delivered before it. However the stream ends, its usage
  * is settled and its completion observed once.
  */
@@ -43,11 +53,11 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStream
   let failure: unknown;
   let end: AnsweredEnd | undefined;
 
-  const event = ({ delta, toolCallDelta }: CoalescedDelta): ChatStreamEvent => ({
+  const event = ({ reasoningDelta, delta, toolCallDelta }: CoalescedDelta): ChatStreamEvent => ({
     id,
     model,
     provider,
-    reasoningDelta: null,
+    reasoningDelta,
     delta,
     toolCallDeltas: toolCallDelta && [toolCallDelta],
     finishReason: null,
@@ -84,9 +94,9 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStream
           continue;
         case 'error':
           throw part.error;
-        case 'reasoning-delta':
         case 'reasoning-signature':
-          continue; // not relayed yet
+          tally.noteSignature(part.signature);
+          continue;
       }
       tally.take(part);
       const building = startDelta(part);
@@ -97,6 +107,12 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStream
             // Running usage (Gemini repeats it on every chunk) must not end a merge.
             watchdog.markPart();
             tally.noteUsage(more);
+            return true;
+          }
+          if (more.type === 'reasoning-signature') {
+            // Held for the final event, so it does not end a merge either.
+            watchdog.markPart();
+            tally.noteSignature(more.signature);
             return true;
           }
           if (!mergeDelta(building, more)) return false;
@@ -111,8 +127,8 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStream
     end = { model, provider, outcome: 'success', usage, finishReason: finishReason ?? 'other', firstTokenAt };
     outcome = 'success';
     settleUsage(settlement, end);
-    if (!usage.estimated) remember?.({ id, content: tally.text, toolCalls: tally.toolCalls(), finishReason: finishReason ?? 'other', usage });
-    yield { id, model, provider, reasoningDelta: null, reasoningSignature: null, delta: null, toolCallDeltas: null, finishReason: finishReason ?? 'other', usage, attempts: settlement.attempts, cached: false, done: true };
+    if (!usage.estimated) remember?.({ id, content: tally.text, toolCalls: tally.toolCalls(), reasoning: tally.reasoning(), finishReason: finishReason ?? 'other', usage });
+    yield { id, model, provider, reasoningDelta: null, reasoningSignature: tally.signature, delta: null, toolCallDeltas: null, finishReason: finishReason ?? 'other', usage, attempts: settlement.attempts, cached: false, done: true };
   } catch (error: unknown) {
     outcome = settlement.call.signal.aborted ? 'cancelled' : 'failed';
     failure = error;

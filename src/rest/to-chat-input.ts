@@ -3,7 +3,6 @@ import type { ChatInputShape } from '../schema/to-chat-request.js';
 import { CHAT_COMPLETIONS_PARAMS } from './chat-completions-params.js';
 import { checkParams, invalidParam as invalid, isObject, optional } from './check-params.js';
 import { partsOfContent } from './openai-content-parts.js';
-import type { RestChatInput } from './to-rest-chat-request.js';
 
 /** What the body of POST /v1/chat/completions asks for, besides the ChatInput. */
 export interface StreamOptions {
@@ -51,14 +50,14 @@ function toolCallsOf(field: string, value: unknown): { id: string; name: string;
  * `reasoning_content` on an assistant message: the turn's reasoning, sent back
  * as text (this surface has no field for a provider's signature).
  */
-function reasoningContentOf(field: string, role: ChatRole, value: unknown): { text: string } | null {
+function reasoningContentOf(field: string, role: ChatRole, value: unknown): string | null {
   if (value == null || value === '') return null;
   if (typeof value !== 'string') throw invalid(field, 'expected a string');
   if (role !== 'assistant') throw invalid(field, 'only assistant messages carry reasoning_content');
-  return { text: value };
+  return value;
 }
 
-function messagesOf(value: unknown): RestChatInput['messages'] {
+function messagesOf(value: unknown): ChatInputShape['messages'] {
   if (!Array.isArray(value)) throw invalid('messages', 'expected an array of messages');
   return value.map((message: unknown, index) => {
     const field = `messages[${index}]`;
@@ -133,13 +132,13 @@ function reasoningOf(value: unknown): ChatInputShape['reasoning'] {
 }
 
 /** Maps an OpenAI Chat Completions body to ChatInput, so `toChatRequest` applies the graph's rules. */
-export function toChatInput(body: unknown): { input: RestChatInput; stream: StreamOptions } {
+export function toChatInput(body: unknown): { input: ChatInputShape; stream: StreamOptions } {
   if (!isObject(body)) throw invalid('body', 'expected a JSON object');
   const model = body.model;
   if (typeof model !== 'string' || !model) throw invalid('model', 'expected a model or route id');
   checkParams(body, CHAT_COMPLETIONS_PARAMS, 'POST /v1/chat/completions');
   const streamOptions = body.stream_options;
-  const input: RestChatInput = {
+  const input: ChatInputShape = {
     model,
     messages: messagesOf(body.messages),
     temperature: optional<number>(body, 'temperature', 'number') ?? null,

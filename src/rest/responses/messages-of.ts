@@ -1,9 +1,10 @@
 import type { ChatRole, ReasoningTrace } from '../../providers/contract.js';
 import { invalidParam as invalid, isObject, type Body } from '../check-params.js';
-import type { RestChatMessage } from '../to-rest-chat-request.js';
+import type { ChatInputShape } from '../../schema/to-chat-request.js';
 import { contentOf } from './content-of.js';
 
-type MutableMessage = { -readonly [K in keyof RestChatMessage]: RestChatMessage[K] };
+type Message = ChatInputShape['messages'][number];
+type MutableMessage = { -readonly [K in keyof Message]: Message[K] };
 
 function roleOf(field: string, role: unknown): ChatRole {
   // `developer` is OpenAI's newer name for `system`.
@@ -44,7 +45,7 @@ function reasoningOf(field: string, item: Body): ReasoningTrace {
 }
 
 /** Two reasoning items of one turn: texts joined, the later signature wins (it covers the turn so far). */
-function merge(first: ReasoningTrace | null | undefined, second: ReasoningTrace): ReasoningTrace {
+function merge(first: ReasoningTrace | undefined, second: ReasoningTrace): ReasoningTrace {
   if (!first) return second;
   const merged: ReasoningTrace = { text: [first.text, second.text].filter(Boolean).join('\n\n') };
   const signature = second.signature ?? first.signature;
@@ -58,12 +59,15 @@ function merge(first: ReasoningTrace | null | undefined, second: ReasoningTrace)
  * with several tool calls; `function_call_output` items become tool messages;
  * a `reasoning` item belongs to the assistant output that follows it.
  */
-export function messagesOf(input: unknown, instructions: string | null): RestChatMessage[] {
+export function messagesOf(input: unknown, instructions: string | null): Message[] {
   const messages: MutableMessage[] = [];
   // A reasoning item waiting for the assistant output it belongs to, and where it was.
   let pending: { reasoning: ReasoningTrace; field: string } | undefined;
   const takeReasoning = (message: MutableMessage) => {
-    if (pending) message.reasoning = merge(message.reasoning, pending.reasoning);
+    if (!pending) return;
+    const earlier = message.reasoning != null || message.reasoningSignature ? { text: message.reasoning ?? '', ...(message.reasoningSignature ? { signature: message.reasoningSignature } : {}) } : undefined;
+    const { text, signature } = merge(earlier, pending.reasoning);
+    Object.assign(message, { reasoning: text, reasoningSignature: signature ?? null });
     pending = undefined;
   };
   const refuseOrphan = () => {

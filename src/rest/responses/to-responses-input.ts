@@ -2,7 +2,6 @@ import { REASONING_EFFORTS, type ReasoningEffort } from '../../providers/contrac
 import type { ChatInputShape } from '../../schema/to-chat-request.js';
 import { checkParams, invalidParam as invalid, isObject, optional, type Body } from '../check-params.js';
 import { SCHEMA_DESCRIPTION, STRICT_TOOLS } from '../to-chat-input.js';
-import type { RestChatInput } from '../to-rest-chat-request.js';
 import { ENCRYPTED_REASONING, RESPONSES_PARAMS } from './responses-params.js';
 import { messagesOf } from './messages-of.js';
 
@@ -21,7 +20,7 @@ export interface ResponsesEcho {
 }
 
 export interface ResponsesInput {
-  input: RestChatInput;
+  input: ChatInputShape;
   stream: boolean;
   echo: ResponsesEcho;
   /** `include: ["reasoning.encrypted_content"]`: reasoning items carry the provider's signature. */
@@ -89,7 +88,7 @@ export function toResponsesInput(body: unknown): ResponsesInput {
   const user = optional<string>(body, 'user', 'string') ?? optional<string>(body, 'safety_identifier', 'string') ?? null;
   const effort = effortOf(body.reasoning);
   const summary = isObject(body.reasoning) ? (body.reasoning.summary ?? body.reasoning.generate_summary ?? null) : null;
-  const input: RestChatInput = {
+  const input: ChatInputShape = {
     model,
     messages: messagesOf(body.input, instructions),
     temperature: optional<number>(body, 'temperature', 'number') ?? null,

@@ -1,6 +1,6 @@
 import type { ChatRole, ReasoningTrace } from '../../providers/contract.js';
-import { invalidParam as invalid, isObject, type Body } from '../check-params.js';
 import type { ChatInputShape } from '../../schema/to-chat-request.js';
+import { invalidParam as invalid, isObject, type Body } from '../check-params.js';
 import { contentOf } from './content-of.js';
 
 type Message = ChatInputShape['messages'][number];
@@ -63,11 +63,13 @@ export function messagesOf(input: unknown, instructions: string | null): Message
   const messages: MutableMessage[] = [];
   // A reasoning item waiting for the assistant output it belongs to, and where it was.
   let pending: { reasoning: ReasoningTrace; field: string } | undefined;
+  const traces = new Map<MutableMessage, ReasoningTrace>();
   const takeReasoning = (message: MutableMessage) => {
     if (!pending) return;
-    const earlier = message.reasoning != null || message.reasoningSignature ? { text: message.reasoning ?? '', ...(message.reasoningSignature ? { signature: message.reasoningSignature } : {}) } : undefined;
-    const { text, signature } = merge(earlier, pending.reasoning);
-    Object.assign(message, { reasoning: text, reasoningSignature: signature ?? null });
+    const trace = merge(traces.get(message), pending.reasoning);
+    traces.set(message, trace);
+    message.reasoning = trace.text;
+    message.reasoningSignature = trace.signature ?? null;
     pending = undefined;
   };
   const refuseOrphan = () => {

@@ -6,15 +6,27 @@ export function finishReasonOf(reason: FinishReason): 'stop' | 'length' | 'tool_
   return reason === 'other' ? 'stop' : reason;
 }
 
+/** Usage as OpenAI reports it, with the reasoning and cached shares (0 when the upstream does not say). */
 export function usageOf(usage: CompletionUsage) {
-  return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.totalTokens };
+  return {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.totalTokens,
+    prompt_tokens_details: { cached_tokens: usage.cachedPromptTokens },
+    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
+  };
 }
 
 const unixSeconds = () => Math.floor(Date.now() / 1000);
 
-/** A `chat.completion` object. */
+/**
+ * A `chat.completion` object. Reasoning goes in `reasoning_content` beside
+ * `content` (the field DeepSeek, vLLM and most OpenAI-compatible servers use),
+ * only when the model gave some.
+ */
 export function toCompletionJson(completion: ChatCompletion) {
   const toolCalls = completion.toolCalls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } }));
+  const reasoning = completion.reasoning?.text ? { reasoning_content: completion.reasoning.text } : {};
   return {
     id: completion.id,
     object: 'chat.completion' as const,
@@ -23,7 +35,7 @@ export function toCompletionJson(completion: ChatCompletion) {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant' as const, content: completion.content, refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+        message: { role: 'assistant' as const, content: completion.content, ...reasoning, refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
         logprobs: null,
         finish_reason: finishReasonOf(completion.finishReason),
       },
@@ -32,7 +44,7 @@ export function toCompletionJson(completion: ChatCompletion) {
   };
 }
 
-/** Turns ChatStreamEvents into `chat.completion.chunk` objects, in order. */
+/** Turns ChatStreamEvents into `chat.completion.chunk` objects, in order; reasoning arrives as `delta.reasoning_content`. */
 export function createChunker(includeUsage: boolean) {
   const created = unixSeconds();
   let started = false;
@@ -51,6 +63,8 @@ export function createChunker(includeUsage: boolean) {
       started = true;
       out.push(chunk(event, [choice({ role: 'assistant', content: '' })]));
     }
+    // The service sends a turn's reasoning before its text; an event carrying both keeps that order.
+    if (event.reasoningDelta) out.push(chunk(event, [choice({ reasoning_content: event.reasoningDelta })]));
     if (event.delta) out.push(chunk(event, [choice({ content: event.delta })]));
     if (event.toolCallDeltas?.length) {
       const toolCalls = event.toolCallDeltas.map((delta) => ({

@@ -3,7 +3,14 @@ import { invalidParam as invalid, isObject } from './check-params.js';
 
 const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
 
-function detailOf(value: unknown): 'auto' | 'low' | 'high' | null {
+/** A base64 `data:` URL as its media type and bytes; null for anything else. */
+export function inlineDataOf(url: string): { mediaType: string; base64: string } | null {
+  const match = DATA_URL.exec(url);
+  return match ? { mediaType: match[1] ?? '', base64: match[2] ?? '' } : null;
+}
+
+/** OpenAI's image `detail`; anything else (`original`, absent) leaves it to the provider. */
+export function detailOf(value: unknown): 'auto' | 'low' | 'high' | null {
   return value === 'auto' || value === 'low' || value === 'high' ? value : null;
 }
 
@@ -13,16 +20,16 @@ function partOf(field: string, part: unknown): ContentPartShape {
   if (part.type === 'text' && typeof part.text === 'string') return { text: part.text };
   if (part.type === 'image_url' && isObject(part.image_url) && typeof part.image_url.url === 'string') {
     const detail = detailOf(part.image_url.detail);
-    const inline = DATA_URL.exec(part.image_url.url);
-    return { image: inline ? { base64: inline[2] ?? '', mediaType: inline[1] ?? '', detail } : { url: part.image_url.url, detail } };
+    const inline = inlineDataOf(part.image_url.url);
+    return { image: inline ? { ...inline, detail } : { url: part.image_url.url, detail } };
   }
   if (part.type === 'input_audio' && isObject(part.input_audio) && typeof part.input_audio.data === 'string' && typeof part.input_audio.format === 'string') {
     return { audio: { base64: part.input_audio.data, format: part.input_audio.format } };
   }
   if (part.type === 'file' && isObject(part.file)) {
-    const inline = typeof part.file.file_data === 'string' ? DATA_URL.exec(part.file.file_data) : null;
+    const inline = typeof part.file.file_data === 'string' ? inlineDataOf(part.file.file_data) : null;
     if (!inline) throw invalid(`${field}.file`, 'expected file_data as a base64 data: URL (file_id is not supported: the gateway stores no files)');
-    return { file: { base64: inline[2] ?? '', mediaType: inline[1] ?? '', name: typeof part.file.filename === 'string' ? part.file.filename : null } };
+    return { file: { ...inline, name: typeof part.file.filename === 'string' ? part.file.filename : null } };
   }
   throw invalid(field, 'expected a text, image_url, input_audio or file part');
 }

@@ -46,19 +46,32 @@ function toolCallsOf(field: string, value: unknown): { id: string; name: string;
   });
 }
 
+/**
+ * `reasoning_content` on an assistant message: the turn's reasoning, sent back
+ * as text (this surface has no field for a provider's signature).
+ */
+function reasoningContentOf(field: string, role: ChatRole, value: unknown): string | null {
+  if (value == null || value === '') return null;
+  if (typeof value !== 'string') throw invalid(field, 'expected a string');
+  if (role !== 'assistant') throw invalid(field, 'only assistant messages carry reasoning_content');
+  return value;
+}
+
 function messagesOf(value: unknown): ChatInputShape['messages'] {
   if (!Array.isArray(value)) throw invalid('messages', 'expected an array of messages');
   return value.map((message: unknown, index) => {
     const field = `messages[${index}]`;
     if (!isObject(message)) throw invalid(field, 'expected an object');
     const parts = partsOfContent(`${field}.content`, message.content);
+    const role = roleOf(`${field}.role`, message.role);
     return {
-      role: roleOf(`${field}.role`, message.role),
+      role,
       content: parts ? null : textOf(`${field}.content`, message.content),
       parts,
       name: typeof message.name === 'string' ? message.name : null,
       toolCallId: typeof message.tool_call_id === 'string' ? message.tool_call_id : null,
       toolCalls: toolCallsOf(`${field}.tool_calls`, message.tool_calls),
+      reasoning: reasoningContentOf(`${field}.reasoning_content`, role, message.reasoning_content),
     };
   });
 }
@@ -112,13 +125,13 @@ function stopOf(value: unknown): string[] | null {
   throw invalid('stop', 'expected a string or an array of strings');
 }
 
-/** Maps an OpenAI Chat Completions body to ChatInput, so `toChatRequest` applies the graph's rules. */
 function reasoningOf(value: unknown): ChatInputShape['reasoning'] {
   if (value == null) return null;
   if (value !== 'minimal' && value !== 'low' && value !== 'medium' && value !== 'high') throw invalid('reasoning_effort', 'expected minimal, low, medium or high');
   return { effort: value };
 }
 
+/** Maps an OpenAI Chat Completions body to ChatInput, so `toChatRequest` applies the graph's rules. */
 export function toChatInput(body: unknown): { input: ChatInputShape; stream: StreamOptions } {
   if (!isObject(body)) throw invalid('body', 'expected a JSON object');
   const model = body.model;

@@ -70,7 +70,13 @@ describe('OpenAI-compatible REST surface, through the official SDK', () => {
     expect(data.model).toBe(MODEL);
     expect(data.choices[0]?.message).toMatchObject({ role: 'assistant', content: 'Hi there' });
     expect(data.choices[0]?.finish_reason).toBe('stop');
-    expect(data.usage).toEqual({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 });
+    expect(data.usage).toEqual({
+      prompt_tokens: 12,
+      completion_tokens: 5,
+      total_tokens: 17,
+      prompt_tokens_details: { cached_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0 },
+    });
     const upstream = mock.requests.at(-1)?.body as Record<string, unknown>;
     expect(upstream).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.2, seed: 7 });
     expect(upstream.stop).toEqual(['END']);

@@ -1,7 +1,7 @@
 import type { ChatStreamEvent, ToolCallDelta } from '../../services/chat-types.js';
 import type { OpenAIError } from '../openai-error.js';
 import type { SseRenderer } from '../relay-as-sse.js';
-import { newId, outputText, statusOf, toResponseJson, type OutputItem, type ResponseState } from './to-response-json.js';
+import { newId, outputText, reasoningItem, statusOf, summaryText, toResponseJson, type OutputItem, type ReasoningItem, type ResponseState } from './to-response-json.js';
 import type { ResponsesEcho } from './to-responses-input.js';
 
 type MessageItem = Extract<OutputItem, { type: 'message' }>;
@@ -12,30 +12,50 @@ type CallItem = Extract<OutputItem, { type: 'function_call' }>;
  * `response.in_progress`, then per output item `output_item.added` → deltas →
  * `…done` events → `output_item.done`, and last `response.completed` (or
  * `incomplete`/`failed`) carrying the full response and its usage. Every event
- * has a `sequence_number`; each item is closed before the next one opens.
+ * has a `sequence_number`; each item is closed before the next one opens —
+ * except a reasoning item whose signature was asked for (`encryptedReasoning`):
+ * the service hands the signature over only with the last event, so that item's
+ * `output_item.done` (carrying `encrypted_content`) comes just before the end.
  */
-export function createResponseEvents(echo: ResponsesEcho, id: string, createdAt: number): SseRenderer {
+export function createResponseEvents(echo: ResponsesEcho, id: string, createdAt: number, encryptedReasoning = false): SseRenderer {
   let sequence = 0;
   let state: ResponseState | undefined;
-  let open: { item: MessageItem } | { item: CallItem; index: number } | undefined;
+  let open: { item: MessageItem | ReasoningItem } | { item: CallItem; index: number } | undefined;
+  const awaitingSignature: ReasoningItem[] = [];
   const frame = (type: string, fields: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...fields })}\n\n`;
   const snapshot = () => toResponseJson(state as ResponseState, echo);
+  const indexOf = (item: OutputItem) => (state as ResponseState).output.indexOf(item);
 
   function openItem(out: string[], item: OutputItem): number {
     const current = state as ResponseState;
     current.output.push(item);
     const outputIndex = current.output.length - 1;
-    out.push(frame('response.output_item.added', { output_index: outputIndex, item: { ...item, ...(item.type === 'message' ? { content: [] } : {}) } }));
+    // Parts arrive by their own `…part.added` events: the item opens empty.
+    const empty = item.type === 'message' ? { content: [] } : item.type === 'reasoning' ? { summary: [] } : {};
+    out.push(frame('response.output_item.added', { output_index: outputIndex, item: { ...item, ...empty } }));
     return outputIndex;
+  }
+
+  function itemDone(out: string[], item: OutputItem): void {
+    item.status = 'completed';
+    out.push(frame('response.output_item.done', { output_index: indexOf(item), item }));
   }
 
   function closeOpen(out: string[]): void {
     if (!open) return;
-    const outputIndex = (state as ResponseState).output.indexOf(open.item);
+    const outputIndex = indexOf(open.item);
     const { item } = open;
     open = undefined;
-    item.status = 'completed';
-    if (item.type === 'message') {
+    if (item.type === 'reasoning') {
+      const part = item.summary[0] ?? summaryText('');
+      const at = { item_id: item.id, output_index: outputIndex, summary_index: 0 };
+      out.push(frame('response.reasoning_summary_text.done', { ...at, text: part.text }));
+      out.push(frame('response.reasoning_summary_part.done', { ...at, part }));
+      if (encryptedReasoning) {
+        awaitingSignature.push(item);
+        return;
+      }
+    } else if (item.type === 'message') {
       const part = item.content[0] ?? outputText('');
       const at = { item_id: item.id, output_index: outputIndex, content_index: 0 };
       out.push(frame('response.output_text.done', { ...at, text: part.text, logprobs: [] }));
@@ -43,7 +63,21 @@ export function createResponseEvents(echo: ResponsesEcho, id: string, createdAt:
     } else {
       out.push(frame('response.function_call_arguments.done', { item_id: item.id, output_index: outputIndex, name: item.name, arguments: item.arguments }));
     }
-    out.push(frame('response.output_item.done', { output_index: outputIndex, item }));
+    itemDone(out, item);
+  }
+
+  function reasoning(out: string[], delta: string): void {
+    if (open?.item.type !== 'reasoning') {
+      closeOpen(out);
+      const item: ReasoningItem = { ...reasoningItem('', encryptedReasoning), status: 'in_progress', summary: [] };
+      const outputIndex = openItem(out, item);
+      item.summary.push(summaryText(''));
+      out.push(frame('response.reasoning_summary_part.added', { item_id: item.id, output_index: outputIndex, summary_index: 0, part: summaryText('') }));
+      open = { item };
+    }
+    const item = open.item as ReasoningItem;
+    (item.summary[0] as ReturnType<typeof summaryText>).text += delta;
+    out.push(frame('response.reasoning_summary_text.delta', { item_id: item.id, output_index: indexOf(item), summary_index: 0, delta }));
   }
 
   function text(out: string[], delta: string): void {
@@ -58,10 +92,7 @@ export function createResponseEvents(echo: ResponsesEcho, id: string, createdAt:
     const item = open.item as MessageItem;
     const part = item.content[0] as ReturnType<typeof outputText>;
     part.text += delta;
-    if (delta) {
-      const outputIndex = (state as ResponseState).output.indexOf(item);
-      out.push(frame('response.output_text.delta', { item_id: item.id, output_index: outputIndex, content_index: 0, delta, logprobs: [] }));
-    }
+    if (delta) out.push(frame('response.output_text.delta', { item_id: item.id, output_index: indexOf(item), content_index: 0, delta, logprobs: [] }));
   }
 
   function toolCall(out: string[], delta: ToolCallDelta): void {
@@ -74,8 +105,7 @@ export function createResponseEvents(echo: ResponsesEcho, id: string, createdAt:
     const item = open.item as CallItem;
     if (delta.argumentsDelta) {
       item.arguments += delta.argumentsDelta;
-      const outputIndex = (state as ResponseState).output.indexOf(item);
-      out.push(frame('response.function_call_arguments.delta', { item_id: item.id, output_index: outputIndex, delta: delta.argumentsDelta }));
+      out.push(frame('response.function_call_arguments.delta', { item_id: item.id, output_index: indexOf(item), delta: delta.argumentsDelta }));
     }
   }
 
@@ -87,11 +117,17 @@ export function createResponseEvents(echo: ResponsesEcho, id: string, createdAt:
         out.push(frame('response.created', { response: snapshot() }));
         out.push(frame('response.in_progress', { response: snapshot() }));
       }
+      if (event.reasoningDelta) reasoning(out, event.reasoningDelta);
       if (event.delta) text(out, event.delta);
       for (const delta of event.toolCallDeltas ?? []) toolCall(out, delta);
       if (event.done) {
-        if (state.output.length === 0) text(out, '');
+        // An answer is never only reasoning: like a non-streamed one, it has at least an (empty) message.
+        if (state.output.every((item) => item.type === 'reasoning')) text(out, '');
         closeOpen(out);
+        for (const item of awaitingSignature.splice(0)) {
+          item.encrypted_content = event.reasoningSignature;
+          itemDone(out, item);
+        }
         const { status, incomplete } = statusOf(event.finishReason ?? 'stop');
         Object.assign(state, { status, incomplete, usage: event.usage });
         out.push(frame(status === 'completed' ? 'response.completed' : 'response.incomplete', { response: snapshot() }));

@@ -24,7 +24,7 @@ const PARAMS = {
  */
 export async function createResponse(context: RestContext): Promise<void> {
   const { res, requestId, services } = context;
-  const { input, stream, echo } = toResponsesInput(await readJsonBody(context.req, context.maxBodyBytes, context.requestTimeoutMs));
+  const { input, stream, echo, encryptedReasoning } = toResponsesInput(await readJsonBody(context.req, context.maxBodyBytes, context.requestTimeoutMs));
   const request = toRestChatRequest(input, PARAMS);
   const id = newId('resp');
   const createdAt = Math.floor(Date.now() / 1000);
@@ -33,10 +33,10 @@ export async function createResponse(context: RestContext): Promise<void> {
       const completion = await services.chat.chat(request, chatCall);
       finish();
       const { status, incomplete } = statusOf(completion.finishReason);
-      const state = { id, createdAt, model: completion.model, status, incomplete, output: outputOf(completion), usage: completion.usage };
+      const state = { id, createdAt, model: completion.model, status, incomplete, output: outputOf(completion, encryptedReasoning), usage: completion.usage };
       sendJson(res, 200, toResponseJson(state, echo), { 'x-request-id': requestId });
       return;
     }
-    await relayAsSse(context, services.chat.stream(request, chatCall), createResponseEvents(echo, id, createdAt), finish);
+    await relayAsSse(context, services.chat.stream(request, chatCall), createResponseEvents(echo, id, createdAt, encryptedReasoning), finish);
   });
 }

@@ -3,12 +3,30 @@ import { isObject, onlyDefault, refuse, type ParamRule } from '../check-params.j
 const STATELESS = 'this gateway is stateless: it stores no responses or conversations. Send the whole conversation in `input` instead.';
 const NOT_FORWARDED = 'the gateway cannot forward it to every provider, so it refuses it rather than drop it.';
 
-/** `reasoning`: only an empty object (or null effort and summary) until the domain carries reasoning settings. */
+const SUMMARIES = ['auto', 'concise', 'detailed'];
+
+/**
+ * `reasoning`: `effort` is forwarded (see to-responses-input). A summary is
+ * always the model's reasoning as its provider returns it, so every summary
+ * setting gets the same; other fields are refused.
+ */
 function reasoningRule(value: unknown): string | undefined {
   if (!isObject(value)) return 'expected an object';
-  if (value.effort != null) return 'reasoning.effort cannot be honoured: this gateway version does not carry reasoning settings to the providers.';
-  if (value.summary != null || value.generate_summary != null) return 'reasoning summaries are not available through this gateway.';
-  return undefined;
+  for (const field of ['summary', 'generate_summary']) {
+    const summary = value[field];
+    if (summary != null && !SUMMARIES.includes(summary as string)) return `reasoning.${field}: expected one of ${SUMMARIES.join(', ')}`;
+  }
+  const unknown = Object.keys(value).find((key) => !['effort', 'summary', 'generate_summary'].includes(key) && value[key] != null);
+  return unknown ? `reasoning.${unknown.slice(0, 40)}: ${NOT_FORWARDED}` : undefined;
+}
+
+/** The one extra output the gateway can add: reasoning items' signatures, as `encrypted_content`. */
+export const ENCRYPTED_REASONING = 'reasoning.encrypted_content';
+
+function includeRule(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return 'expected an array';
+  const other = value.find((entry) => entry !== ENCRYPTED_REASONING);
+  return other === undefined ? undefined : `the gateway returns no ${JSON.stringify(other).slice(0, 60)}; only "${ENCRYPTED_REASONING}" is available.`;
 }
 
 /** `text`: `format` is honoured (see to-responses-input); `verbosity` is not forwarded. */
@@ -45,7 +63,7 @@ export const RESPONSES_PARAMS: Readonly<Record<string, ParamRule>> = {
   previous_response_id: refuse(STATELESS),
   conversation: refuse(STATELESS),
   background: onlyDefault([false], STATELESS),
-  include: onlyDefault([[]], 'the gateway returns no extra output data (logprobs, encrypted reasoning, tool sources).'),
+  include: includeRule,
   parallel_tool_calls: onlyDefault([true], 'the gateway cannot turn off parallel tool calls.'),
   truncation: onlyDefault(['disabled'], 'the gateway never truncates the input; leave truncation "disabled".'),
   top_logprobs: onlyDefault([0], 'the gateway does not return log probabilities.'),

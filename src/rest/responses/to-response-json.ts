@@ -15,19 +15,45 @@ export interface OutputText {
   logprobs: never[];
 }
 
+export interface SummaryText {
+  type: 'summary_text';
+  text: string;
+}
+
+/**
+ * A reasoning item. The model's reasoning, as its provider returns it, is the
+ * item's one summary part: the field every client reads (OpenAI shows only
+ * summaries). `encrypted_content` is present when the request included it.
+ */
+export interface ReasoningItem {
+  type: 'reasoning';
+  id: string;
+  status: 'in_progress' | 'completed';
+  summary: SummaryText[];
+  encrypted_content?: string | null;
+}
+
 export type OutputItem =
+  | ReasoningItem
   | { type: 'message'; id: string; status: 'in_progress' | 'completed'; role: 'assistant'; content: OutputText[] }
   | { type: 'function_call'; id: string; status: 'in_progress' | 'completed'; call_id: string; name: string; arguments: string };
 
 export const outputText = (text: string): OutputText => ({ type: 'output_text', text, annotations: [], logprobs: [] });
 
-/** Usage as the Responses API reports it (the gateway knows no cached or reasoning share yet: 0). */
+export const summaryText = (text: string): SummaryText => ({ type: 'summary_text', text });
+
+/** A reasoning item; with `encrypted`, it carries the signature (null when the provider gave none). */
+export function reasoningItem(text: string, encrypted: boolean, signature: string | null = null): ReasoningItem {
+  return { type: 'reasoning', id: newId('rs'), status: 'completed', summary: [summaryText(text)], ...(encrypted ? { encrypted_content: signature } : {}) };
+}
+
+/** Usage as the Responses API reports it, with the cached and reasoning shares (0 when the upstream does not say). */
 export function responseUsage(usage: CompletionUsage) {
   return {
     input_tokens: usage.promptTokens,
-    input_tokens_details: { cached_tokens: 0 },
+    input_tokens_details: { cached_tokens: usage.cachedPromptTokens },
     output_tokens: usage.completionTokens,
-    output_tokens_details: { reasoning_tokens: 0 },
+    output_tokens_details: { reasoning_tokens: usage.reasoningTokens },
     total_tokens: usage.totalTokens,
   };
 }
@@ -65,7 +91,7 @@ export function toResponseJson(state: ResponseState, echo: ResponsesEcho) {
     output: state.output,
     parallel_tool_calls: true,
     previous_response_id: null,
-    reasoning: { effort: null, summary: null },
+    reasoning: echo.reasoning,
     store: false,
     temperature: echo.temperature,
     text: { format: echo.textFormat },
@@ -79,9 +105,14 @@ export function toResponseJson(state: ResponseState, echo: ResponsesEcho) {
   };
 }
 
-/** The output items of a complete answer: its text (if any, or if nothing else), then one item per tool call. */
-export function outputOf(completion: Pick<ChatCompletion, 'content' | 'toolCalls'>): OutputItem[] {
+/**
+ * The output items of a complete answer: its reasoning (if any), its text (if
+ * any, or if nothing else), then one item per tool call.
+ */
+export function outputOf(completion: Pick<ChatCompletion, 'content' | 'toolCalls' | 'reasoning'>, encryptedReasoning: boolean): OutputItem[] {
   const items: OutputItem[] = [];
+  const { reasoning } = completion;
+  if (reasoning && (reasoning.text || reasoning.signature)) items.push(reasoningItem(reasoning.text, encryptedReasoning, reasoning.signature ?? null));
   if (completion.content || completion.toolCalls.length === 0) {
     items.push({ type: 'message', id: newId('msg'), status: 'completed', role: 'assistant', content: [outputText(completion.content ?? '')] });
   }

@@ -1,7 +1,8 @@
+import { REASONING_EFFORTS, type ReasoningEffort } from '../../providers/contract.js';
 import type { ChatInputShape } from '../../schema/to-chat-request.js';
 import { checkParams, invalidParam as invalid, isObject, optional, type Body } from '../check-params.js';
 import { SCHEMA_DESCRIPTION, STRICT_TOOLS } from '../to-chat-input.js';
-import { RESPONSES_PARAMS } from './responses-params.js';
+import { ENCRYPTED_REASONING, RESPONSES_PARAMS } from './responses-params.js';
 import { messagesOf } from './messages-of.js';
 
 /** What a Responses request asks for besides the chat itself, echoed on the response object. */
@@ -15,12 +16,15 @@ export interface ResponsesEcho {
   textFormat: unknown;
   metadata: Record<string, unknown>;
   user: string | null;
+  reasoning: { effort: ReasoningEffort | null; summary: string | null };
 }
 
 export interface ResponsesInput {
   input: ChatInputShape;
   stream: boolean;
   echo: ResponsesEcho;
+  /** `include: ["reasoning.encrypted_content"]`: reasoning items carry the provider's signature. */
+  encryptedReasoning: boolean;
 }
 
 function toolsOf(value: unknown): ChatInputShape['tools'] {
@@ -66,6 +70,14 @@ function metadataOf(body: Body): Record<string, unknown> {
   return body.metadata;
 }
 
+/** `reasoning.effort` (the rest of `reasoning` is checked by RESPONSES_PARAMS). */
+function effortOf(reasoning: unknown): ReasoningEffort | null {
+  const effort = isObject(reasoning) ? reasoning.effort : undefined;
+  if (effort == null) return null;
+  if (!(REASONING_EFFORTS as readonly unknown[]).includes(effort)) throw invalid('reasoning.effort', `expected one of ${REASONING_EFFORTS.join(', ')}`);
+  return effort as ReasoningEffort;
+}
+
 /** Maps a Responses API body to ChatInput, so `toChatRequest` applies the graph's rules. */
 export function toResponsesInput(body: unknown): ResponsesInput {
   if (!isObject(body)) throw invalid('body', 'expected a JSON object');
@@ -74,6 +86,8 @@ export function toResponsesInput(body: unknown): ResponsesInput {
   if (typeof model !== 'string' || !model) throw invalid('model', 'expected a model or route id');
   const instructions = optional<string>(body, 'instructions', 'string') ?? null;
   const user = optional<string>(body, 'user', 'string') ?? optional<string>(body, 'safety_identifier', 'string') ?? null;
+  const effort = effortOf(body.reasoning);
+  const summary = isObject(body.reasoning) ? (body.reasoning.summary ?? body.reasoning.generate_summary ?? null) : null;
   const input: ChatInputShape = {
     model,
     messages: messagesOf(body.input, instructions),
@@ -84,6 +98,7 @@ export function toResponsesInput(body: unknown): ResponsesInput {
     toolChoice: toolChoiceOf(body.tool_choice),
     responseFormat: formatOf(body.text),
     user,
+    reasoning: effort ? { effort } : null,
   };
   const echo: ResponsesEcho = {
     instructions,
@@ -95,6 +110,8 @@ export function toResponsesInput(body: unknown): ResponsesInput {
     textFormat: isObject(body.text) && isObject(body.text.format) ? body.text.format : { type: 'text' },
     metadata: metadataOf(body),
     user,
+    reasoning: { effort, summary: typeof summary === 'string' ? summary : null },
   };
-  return { input, stream: optional<boolean>(body, 'stream', 'boolean') ?? false, echo };
+  const encryptedReasoning = Array.isArray(body.include) && body.include.includes(ENCRYPTED_REASONING);
+  return { input, stream: optional<boolean>(body, 'stream', 'boolean') ?? false, echo, encryptedReasoning };
 }

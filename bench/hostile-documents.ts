@@ -25,7 +25,7 @@ const config = parseConfig(
   'bench',
   {},
 );
-const gateway = createGateway({ config, logger: createLogger({ level: 'silent' }) });
+const gateway = await createGateway({ config, logger: createLogger({ level: 'silent' }) });
 const url = await gateway.listen(0, '127.0.0.1');
 
 for (const [label, headers] of [

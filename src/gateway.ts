@@ -15,9 +15,7 @@ import { logFailure } from './errors/classify-failure.js';
 import { createCompletionCache } from './cache/completion-cache.js';
 import { createAudit } from './observability/audit/create-audit.js';
 import { createMetrics } from './observability/metrics/create-metrics.js';
-import { createTracing } from './observability/tracing/create-tracing.js';
-import { usePersistedOperationsAllowlist } from './plugins/use-persisted-operations-allowlist.js';
-import { useQueryCache } from './plugins/use-query-cache.js';
+import type { Tracing } from './observability/tracing/create-tracing.js';
 import type { ChatObserver } from './services/chat-observer.js';
 import { createEmbeddingService } from './services/embedding-service.js';
 import { createRedisClients } from './create-redis-clients.js';
@@ -82,8 +80,25 @@ export interface GatewayOptions {
   tracerProvider?: TracerProvider;
 }
 
-export function createGateway(options: GatewayOptions): Gateway {
+/**
+ * The modules of optional features, loaded only when their feature is on (tracing, the response
+ * cache, persisted operations): an idle gateway without them does not hold their code. Loaded
+ * before anything is created, so a failure leaves nothing open.
+ */
+async function loadFeatureModules(config: GatewayConfig, tracerProvider: TracerProvider | undefined) {
+  const [tracing, queryCache, persistedOperations] = await Promise.all([
+    tracerProvider ? import('./observability/tracing/create-tracing.js') : undefined,
+    config.cache.responses.enabled ? import('./plugins/use-query-cache.js') : undefined,
+    config.persistedOperations ? import('./plugins/use-persisted-operations-allowlist.js') : undefined,
+  ]);
+  return { tracing, queryCache, persistedOperations };
+}
+
+const NO_TRACING: Tracing = { observer: undefined, plugin: undefined };
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
+  const features = await loadFeatureModules(config, options.tracerProvider);
   // One keep-alive pool per provider, so each has its own connect timeout and connection cap.
   const dispatchers = config.providers.map(
     (provider) => new Agent({ keepAliveTimeout: 30_000, connections: provider.maxConnections ?? null, connect: { timeout: provider.connectTimeoutMs } }),
@@ -147,7 +162,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const calls = createCallRegistry();
   const redisHandle = redis ? { client: redis.client, keyPrefix: config.redis?.keyPrefix ?? 'sb:' } : undefined;
   const metrics = createMetrics({ catalog, health, calls });
-  const tracing = createTracing(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {});
+  const tracing = features.tracing && options.tracerProvider ? features.tracing.createTracing({ tracerProvider: options.tracerProvider }) : NO_TRACING;
   const audit = createAudit({
     config: config.audit,
     logger: logger.child({ component: 'audit' }),
@@ -182,15 +197,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     authenticator,
     fieldLimits: { fields: config.limits.fields, rateLimits: guarded.rateLimits },
     extraPlugins: {
-      ...(config.persistedOperations ? { persistedOperations: usePersistedOperationsAllowlist(config.persistedOperations) } : {}),
+      ...(features.persistedOperations && config.persistedOperations
+        ? { persistedOperations: features.persistedOperations.usePersistedOperationsAllowlist(config.persistedOperations) }
+        : {}),
       metrics: metrics.plugin,
       compiledSubscriptions: useCompiledSubscriptions({ onPath: (path) => metrics.subscriptionPath(path) }),
       ...(tracing.plugin ? { tracing: tracing.plugin } : {}),
-      queryCache: useQueryCache({
-        config: config.cache.responses,
-        ...(redisHandle ? { redis: redisHandle } : {}),
-        onLookup: (hit) => metrics.cacheLookup('response', hit),
-      }),
+      ...(features.queryCache
+        ? {
+            queryCache: features.queryCache.useQueryCache({
+              config: config.cache.responses,
+              ...(redisHandle ? { redis: redisHandle } : {}),
+              onLookup: (hit) => metrics.cacheLookup('response', hit),
+            }),
+          }
+        : {}),
     },
     server: config.server,
     logger,

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const tracerProvider = wantsOtlpTraces(process.env)
     ? (await import('./observability/tracing/create-tracer-provider.js')).createTracerProvider(process.env)
     : undefined;
-  const gateway = createGateway({ config, logger, ...(tracerProvider ? { tracerProvider } : {}) });
+  const gateway = await createGateway({ config, logger, ...(tracerProvider ? { tracerProvider } : {}) });
   const url = await gateway.listen();
   logger.info(
     {

@@ -139,7 +139,7 @@ export function createGatewayYoga(options: {
   logThrottle?: LogThrottle;
   /** False while starting or draining (or the shared store is away): `/readyz` answers 503 then. */
   isReady: () => Promise<boolean>;
-  extraPlugins: { metrics: Plugin; tracing?: Plugin; queryCache: Plugin; persistedOperations?: Plugin; compiledSubscriptions?: Plugin };
+  extraPlugins: { metrics: Plugin; tracing?: Plugin; queryCache?: Plugin; persistedOperations?: Plugin; compiledSubscriptions?: Plugin };
 }): GatewayYoga {
   const { extraPlugins } = options;
   const { services, authenticator } = options;
@@ -211,10 +211,14 @@ export function createGatewayYoga(options: {
       // Then every chat field of a mutation is admitted together, or none is.
       useChatAdmission(),
       // After the caller is known (the cache is per caller); hits skip execution.
-      laneHandles(extraPlugins.queryCache, {
-        onParams: 'falls back: queries stay on Yoga while the response cache is on (FastLaneOptions.queries)',
-        onResultProcess: 'falls back: as onParams',
-      }),
+      ...(extraPlugins.queryCache
+        ? [
+            laneHandles(extraPlugins.queryCache, {
+              onParams: 'falls back: queries stay on Yoga while the response cache is on (FastLaneOptions.queries)',
+              onResultProcess: 'falls back: as onParams',
+            }),
+          ]
+        : []),
       // @defer/@stream over HTTP (multipart/mixed or SSE). Adds the two directives to the served schema at
       // startup (Yoga hands the replaced schema to every other plugin, so order does not matter for that) and,
       // during validation, swaps OverlappingFieldsCanBeMergedRule for a defer-aware one: hence here, with the

@@ -23,7 +23,7 @@ export async function startGateway(yaml?: string, env: Record<string, string> = 
   const config = parseConfig(yaml, 'test config', env);
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
-  const gateway = createGateway({ config, logger });
+  const gateway = await createGateway({ config, logger });
   const url = await gateway.listen(0, '127.0.0.1');
   return {
     gateway,

@@ -68,7 +68,7 @@ afterAll(async () => {
 
 async function startGatewayWith(yaml: string, options: { traced?: boolean } = {}): Promise<Gateway> {
   const config = parseConfig(yaml, 'test config', {});
-  const gateway = createGateway({ config, logger: createLogger({ level: 'silent' }), ...(options.traced ? { tracerProvider: new BasicTracerProvider() } : {}) });
+  const gateway = await createGateway({ config, logger: createLogger({ level: 'silent' }), ...(options.traced ? { tracerProvider: new BasicTracerProvider() } : {}) });
   running.push(gateway);
   await gateway.listen(0, '127.0.0.1');
   return gateway;

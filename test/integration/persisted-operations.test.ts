@@ -29,7 +29,7 @@ server: { persistedOperations: { manifest: "${MANIFEST}", allowArbitraryOperatio
 `,
   );
   const config = await loadConfig({ configPath: file, env: {}, cwd: dir });
-  const gateway = createGateway({ config, logger: createLogger({ level: 'silent' }) });
+  const gateway = await createGateway({ config, logger: createLogger({ level: 'silent' }) });
   running.push(gateway);
   return gateway.listen(0, '127.0.0.1');
 }

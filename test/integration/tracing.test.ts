@@ -30,7 +30,7 @@ routes:
 async function startTracedGateway(env: Record<string, string>, tracerProvider?: BasicTracerProvider): Promise<{ gateway: Gateway; url: string }> {
   const config = parseConfig(CONFIG, 'test config', env);
   const logger = createLogger({ level: 'silent', destination: { write: () => undefined } });
-  const gateway = createGateway({ config, logger, ...(tracerProvider ? { tracerProvider } : {}) });
+  const gateway = await createGateway({ config, logger, ...(tracerProvider ? { tracerProvider } : {}) });
   return { gateway, url: await gateway.listen(0, '127.0.0.1') };
 }
 

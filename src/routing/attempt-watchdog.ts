@@ -17,6 +17,8 @@ export interface WatchdogOptions {
 export interface Watchdog {
   /** Call on every part; cheap (one clock read), so it can sit on the per-chunk path. */
   markPart(): void;
+  /** Ends the attempt at once (its signal aborts with `reason`): the consumer closing the upstream. */
+  abort(reason: unknown): void;
   dispose(): void;
 }
 
@@ -76,6 +78,9 @@ export function startWatchdog(options: WatchdogOptions): Watchdog {
       // Later parts only move the idle deadline later, so the timer rarely needs re-arming:
       // only when the idle deadline comes before the one armed (the first part, typically).
       if (options.idleMs !== undefined && lastPartAt + options.idleMs < armedFor) arm(options.idleMs);
+    },
+    abort(reason) {
+      options.controller.abort(reason);
     },
     dispose() {
       if (timer) clearTimeout(timer);

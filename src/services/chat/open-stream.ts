@@ -17,12 +17,10 @@ export interface OpenedStream {
  * failure before it (an error part, a refused request) can still fall back.
  */
 export async function openStream(target: Target, request: ChatRequest, signal: AbortSignal, watchdog: Watchdog): Promise<OpenedStream> {
-  // Its own controller, so the relay can close the upstream at once even while a read is still pending.
-  const controller = new AbortController();
-  if (signal.aborted) controller.abort(signal.reason);
-  else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
-  const iterator = target.provider.stream(request, controller.signal)[Symbol.asyncIterator]();
-  const close = (reason: unknown) => controller.abort(reason);
+  // The attempt's own signal: closing aborts the attempt, so the upstream stops at once even
+  // while a read is pending, with no controller of its own per stream.
+  const iterator = target.provider.stream(request, signal)[Symbol.asyncIterator]();
+  const close = (reason: unknown) => watchdog.abort(reason);
   const head: ChatStreamPart[] = [];
   try {
     for (;;) {

@@ -67,9 +67,21 @@ export async function restoreHotState(deps: RestoreDeps): Promise<RestoreSummary
     budgets++;
   }
 
-  const usage = await deps.pool.query<{ caller_kind: PrincipalKind; caller_id: string; model: string; day: string; requests: string; prompt: string; completion: string; micros: string }>(
+  const usage = await deps.pool.query<{
+    caller_kind: PrincipalKind;
+    caller_id: string;
+    model: string;
+    day: string;
+    requests: string;
+    prompt: string;
+    completion: string;
+    reasoning: string;
+    cached_prompt: string;
+    micros: string;
+  }>(
     `SELECT caller_kind, caller_id, model, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::text AS requests,
-            sum(prompt_tokens)::text AS prompt, sum(completion_tokens)::text AS completion, sum(cost_micros)::text AS micros
+            sum(prompt_tokens)::text AS prompt, sum(completion_tokens)::text AS completion,
+            sum(reasoning_tokens)::text AS reasoning, sum(cached_tokens)::text AS cached_prompt, sum(cost_micros)::text AS micros
        FROM usage_ledger WHERE at >= $1 AND model IS NOT NULL GROUP BY 1, 2, 3, 4`,
     [periodStart('month', now)],
   );
@@ -83,6 +95,8 @@ export async function restoreHotState(deps: RestoreDeps): Promise<RestoreSummary
       requests: Number(row.requests),
       promptTokens: Number(row.prompt),
       completionTokens: Number(row.completion),
+      reasoningTokens: Number(row.reasoning),
+      cachedPromptTokens: Number(row.cached_prompt),
       costMicros: Number(row.micros),
     });
   }

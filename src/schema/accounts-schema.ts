@@ -84,7 +84,15 @@ export function addAccountsSchema(builder: Builder) {
       model: t.exposeString('model', { description: 'The model id that answered.' }),
       requests: t.exposeInt('requests', { description: 'Completions (cancelled and failed streams included).' }),
       promptTokens: t.exposeInt('promptTokens', { description: 'Input tokens.' }),
-      completionTokens: t.exposeInt('completionTokens', { description: 'Output tokens.' }),
+      completionTokens: t.exposeInt('completionTokens', { description: 'Output tokens, reasoning tokens included.' }),
+      reasoningTokens: t.exposeInt('reasoningTokens', {
+        description:
+          "The part of completionTokens the model spent reasoning: each completion's `Usage.reasoningTokens`, summed. Completions whose provider did not say, or counted before the gateway kept this counter, add 0.",
+      }),
+      cachedPromptTokens: t.exposeInt('cachedPromptTokens', {
+        description:
+          "The part of promptTokens read from the provider's prompt cache: each completion's `Usage.cachedPromptTokens`, summed. Completions whose provider did not say, or counted before the gateway kept this counter, add 0.",
+      }),
       costUsd: t.exposeFloat('costUsd', { description: 'US dollars.' }),
     }),
   });
@@ -96,7 +104,15 @@ export function addAccountsSchema(builder: Builder) {
       to: t.exposeString('to', { description: 'Last UTC day, YYYY-MM-DD.' }),
       requests: t.exposeInt('requests', { description: 'Completions.' }),
       promptTokens: t.exposeInt('promptTokens', { description: 'Input tokens.' }),
-      completionTokens: t.exposeInt('completionTokens', { description: 'Output tokens.' }),
+      completionTokens: t.exposeInt('completionTokens', { description: 'Output tokens, reasoning tokens included.' }),
+      reasoningTokens: t.exposeInt('reasoningTokens', {
+        description:
+          "The part of completionTokens the model spent reasoning: each completion's `Usage.reasoningTokens`, summed. Completions whose provider did not say, or counted before the gateway kept this counter, add 0.",
+      }),
+      cachedPromptTokens: t.exposeInt('cachedPromptTokens', {
+        description:
+          "The part of promptTokens read from the provider's prompt cache: each completion's `Usage.cachedPromptTokens`, summed. Completions whose provider did not say, or counted before the gateway kept this counter, add 0.",
+      }),
       costUsd: t.exposeFloat('costUsd', { description: 'US dollars.' }),
       byModel: t.field({ type: [ModelUsageRef], description: 'Per model.', resolve: (summary) => summary.byModel }),
     }),

@@ -13,8 +13,15 @@ export interface ModelUsage {
   requests: number;
   promptTokens: number;
   completionTokens: number;
+  /** The part of completionTokens spent reasoning. */
+  reasoningTokens: number;
+  /** The part of promptTokens read from the provider's prompt cache. */
+  cachedPromptTokens: number;
   costUsd: number;
 }
+
+/** The counters summed per model and over all models (cost is summed in micro-USD instead). */
+const SUMMED_COUNTERS = ['requests', 'promptTokens', 'completionTokens', 'reasoningTokens', 'cachedPromptTokens'] as const;
 
 export interface UsageSummary extends Omit<ModelUsage, 'model'> {
   period: UsagePeriod;
@@ -58,14 +65,12 @@ function summarize(period: UsagePeriod, days: string[], rows: UsageRow[]): Usage
   const byModel = new Map<string, ModelUsage>();
   for (const row of rows) {
     let entry = byModel.get(row.model);
-    if (!entry) byModel.set(row.model, (entry = { model: row.model, requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 }));
-    entry.requests += row.requests;
-    entry.promptTokens += row.promptTokens;
-    entry.completionTokens += row.completionTokens;
+    if (!entry) byModel.set(row.model, (entry = { model: row.model, requests: 0, promptTokens: 0, completionTokens: 0, reasoningTokens: 0, cachedPromptTokens: 0, costUsd: 0 }));
+    for (const counter of SUMMED_COUNTERS) entry[counter] += row[counter];
     entry.costUsd += row.costMicros / 1_000_000;
   }
   const models = [...byModel.values()].sort((a, b) => a.model.localeCompare(b.model));
-  const sum = (field: 'requests' | 'promptTokens' | 'completionTokens') => models.reduce((total, entry) => total + entry[field], 0);
+  const sum = (field: (typeof SUMMED_COUNTERS)[number]) => models.reduce((total, entry) => total + entry[field], 0);
   return {
     period,
     from: days[0] as string,
@@ -73,6 +78,8 @@ function summarize(period: UsagePeriod, days: string[], rows: UsageRow[]): Usage
     requests: sum('requests'),
     promptTokens: sum('promptTokens'),
     completionTokens: sum('completionTokens'),
+    reasoningTokens: sum('reasoningTokens'),
+    cachedPromptTokens: sum('cachedPromptTokens'),
     costUsd: rows.reduce((total, row) => total + row.costMicros, 0) / 1_000_000,
     byModel: models,
   };

@@ -108,6 +108,8 @@ export function createUsageMeter(deps: { store: UsageStore; onError: (error: unk
         requests: 1,
         promptTokens: usage.promptTokens,
         completionTokens: usage.completionTokens,
+        reasoningTokens: usage.reasoningTokens ?? 0,
+        cachedPromptTokens: usage.cachedPromptTokens ?? 0,
         costMicros: Math.round((usage.costUsd ?? 0) * 1_000_000),
       });
     },

@@ -67,18 +67,20 @@ export interface UsageIncrement {
   requests: number;
   promptTokens: number;
   completionTokens: number;
+  /** The part of completionTokens spent reasoning (0 when the provider does not say). */
+  reasoningTokens: number;
+  /** The part of promptTokens read from the provider's prompt cache (0 when the provider does not say). */
+  cachedPromptTokens: number;
   /** Cost in micro-USD (integers keep sums exact). */
   costMicros: number;
 }
 
-export interface UsageRow {
-  model: string;
-  day: string;
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  costMicros: number;
-}
+/** The summed counters of one subject, model and day (counters written before a field existed read as 0). */
+export type UsageRow = Pick<UsageIncrement, 'model' | 'day' | UsageCounter>;
+
+/** The summed fields of a usage row, in the order the stores write them. */
+export const USAGE_COUNTERS = ['requests', 'promptTokens', 'completionTokens', 'reasoningTokens', 'cachedPromptTokens', 'costMicros'] as const;
+export type UsageCounter = (typeof USAGE_COUNTERS)[number];
 
 export interface UsageStore {
   add(increment: UsageIncrement): Promise<void>;

@@ -60,8 +60,20 @@ const DEPLOYMENTS = [
 const CREATE = 'mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret key { id } } }';
 const REVOKE = 'mutation ($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }';
 const BUDGET = '{ viewer { budget { spentUsd } } }';
-/** Prompt and completion tokens the mock reports: 12 tokens, 12,000 micro-USD a request. */
-const REPORTED = { promptTokens: 7, completionTokens: 5 };
+const USAGE = '{ viewer { usage(period: MONTH) { requests promptTokens completionTokens reasoningTokens cachedPromptTokens } } }';
+/**
+ * Tokens the mock reports: 12 tokens, 12,000 micro-USD a request (reasoning is part of the
+ * completion tokens, cached prompt tokens part of the prompt tokens; no cachedInput price).
+ */
+const REPORTED = { promptTokens: 7, completionTokens: 5, reasoningTokens: 3, cachedPromptTokens: 4 };
+/** What `viewer.usage` shows after `requests` completions with the reported usage. */
+const usageOf = (requests: number) => ({
+  requests,
+  promptTokens: requests * REPORTED.promptTokens,
+  completionTokens: requests * REPORTED.completionTokens,
+  reasoningTokens: requests * REPORTED.reasoningTokens,
+  cachedPromptTokens: requests * REPORTED.cachedPromptTokens,
+});
 const COST_MICROS = (REPORTED.promptTokens + REPORTED.completionTokens) * PRICE;
 
 async function ledgerMicros(callerId: string): Promise<number> {
@@ -128,6 +140,8 @@ describe.each(DEPLOYMENTS)('recovery: $name', (deployment) => {
       const { body } = await postGraphQL(gw.url, BUDGET, undefined, bearer(spender));
       expect(Math.round((body.data as { viewer: { budget: { spentUsd: number } } }).viewer.budget.spentUsd * 1_000_000)).toBe(await ledgerMicros('spender'));
     }
+    // The usage counters are back too, reasoning and cached prompt tokens included: the ledger's sums.
+    for (const gw of [a, b]) expect((await postGraphQL(gw.url, USAGE, undefined, bearer(spender))).body).toEqual({ data: { viewer: { usage: usageOf(3) } } });
     const refused = await postGraphQL(a.url, '{ viewer { keyId } }', undefined, bearer(revoked));
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
 
@@ -155,9 +169,9 @@ describe('recovery: one replica on memory stores, restarted', () => {
 
     const second = await startGateway(yaml);
     running.push(second);
-    const after = await postGraphQL(second.url, '{ viewer { budget { spentUsd } usage(period: MONTH) { requests promptTokens } } }', undefined, bearer(secret));
+    const after = await postGraphQL(second.url, USAGE.replace('viewer {', 'viewer { budget { spentUsd }'), undefined, bearer(secret));
     expect(after.body.errors).toBeUndefined();
-    expect(after.body.data).toEqual({ viewer: { budget: { spentUsd: (2 * COST_MICROS) / 1_000_000 }, usage: { requests: 2, promptTokens: 2 * REPORTED.promptTokens } } });
+    expect(after.body.data).toEqual({ viewer: { budget: { spentUsd: (2 * COST_MICROS) / 1_000_000 }, usage: usageOf(2) } });
     expect(second.logs.some((line) => line.includes('durable state in PostgreSQL'))).toBe(true);
   }, 60_000);
 });

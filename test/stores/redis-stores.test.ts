@@ -42,11 +42,18 @@ describe('redis stores', () => {
     expect(await client.get('sb:budget:month')).toBe('10');
     expect(await client.pttl('sb:budget:month')).toBeLessThanOrEqual(50_000);
 
-    const increment = { id: 'inc-1', keyId: 'k', subject: 'k', model: 'x/y:z', day: '2025-01-01', requests: 1, promptTokens: 2, completionTokens: 3, costMicros: 4 };
+    const increment = { id: 'inc-1', keyId: 'k', subject: 'k', model: 'x/y:z', day: '2025-01-01', requests: 1, promptTokens: 2, completionTokens: 3, reasoningTokens: 1, cachedPromptTokens: 2, costMicros: 4 };
     await s.usage.add(increment);
     // A replay of the same increment (a write retried after a timeout) is not counted twice.
     await s.usage.add(increment);
-    expect(await client.hgetall('sb:usage:{k}:2025-01-01')).toEqual({ 'x/y:z|requests': '1', 'x/y:z|promptTokens': '2', 'x/y:z|completionTokens': '3', 'x/y:z|costMicros': '4' });
+    expect(await client.hgetall('sb:usage:{k}:2025-01-01')).toEqual({
+      'x/y:z|requests': '1',
+      'x/y:z|promptTokens': '2',
+      'x/y:z|completionTokens': '3',
+      'x/y:z|reasoningTokens': '1',
+      'x/y:z|cachedPromptTokens': '2',
+      'x/y:z|costMicros': '4',
+    });
     expect(await client.ttl('sb:usage:{k}:2025-01-01')).toBeGreaterThan(399 * 24 * 3600);
 
     await s.keys.create(apiKey('a'));

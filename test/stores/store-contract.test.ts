@@ -16,6 +16,12 @@ interface Backend {
   replicas(): Promise<{ a: Stores; b: Stores }>;
   /** Memory moves its fake clock; Redis (server clock) really waits. */
   advance(ms: number): Promise<void>;
+  /**
+   * Writes usage fields straight into the shared state of the latest replicas, the way an
+   * older version (or a newer one) left them; absent for memory, whose counters never
+   * outlive the process that wrote them.
+   */
+  writeRawUsage?(subject: string, day: string, fields: Record<string, number>): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -36,8 +42,14 @@ function memoryBackend(): Backend {
   };
 }
 
+/** The usage hash layout of src/stores/redis/redis-usage.ts, written field by field. */
+async function writeRawUsageHash(client: Redis | Cluster, keyPrefix: string, subject: string, day: string, fields: Record<string, number>): Promise<void> {
+  await client.hset(`${keyPrefix}usage:{${subject}}:${day}`, fields);
+}
+
 function redisBackend(): Backend {
   let server: RedisServer;
+  let keyPrefix = '';
   const clients: Redis[] = [];
   const connect = () => {
     const client = new Redis(server.url);
@@ -55,19 +67,21 @@ function redisBackend(): Backend {
     },
     async replicas() {
       // Two replicas: each with its own command and subscriber connections.
-      const keyPrefix = `test-${randomUUID()}:`;
+      keyPrefix = `test-${randomUUID()}:`;
       const a = createRedisStores({ client: connect(), subscriber: connect(), keyPrefix });
       const b = createRedisStores({ client: connect(), subscriber: connect(), keyPrefix });
       await Promise.all([a.ready(), b.ready()]);
       return { a, b };
     },
     advance: sleep,
+    writeRawUsage: (subject, day, fields) => writeRawUsageHash(connect(), keyPrefix, subject, day, fields),
   };
 }
 
 /** Three masters: every multi-key script must keep its keys in one slot (hash tags). */
 function redisClusterBackend(): Backend {
   let cluster: RedisCluster;
+  let keyPrefix = '';
   const clients: Cluster[] = [];
   const connect = () => {
     const client = new Cluster(cluster.nodes.map((node) => ({ host: '127.0.0.1', port: Number(node.split(':')[1]) })));
@@ -84,13 +98,14 @@ function redisClusterBackend(): Backend {
       await cluster?.stop();
     },
     async replicas() {
-      const keyPrefix = `test-${randomUUID()}:`;
+      keyPrefix = `test-${randomUUID()}:`;
       const a = createRedisStores({ client: connect(), subscriber: connect(), keyPrefix });
       const b = createRedisStores({ client: connect(), subscriber: connect(), keyPrefix });
       await Promise.all([a.ready(), b.ready()]);
       return { a, b };
     },
     advance: sleep,
+    writeRawUsage: (subject, day, fields) => writeRawUsageHash(connect(), keyPrefix, subject, day, fields),
   };
 }
 
@@ -100,7 +115,7 @@ function key(overrides: Partial<StoredApiKey> = {}): StoredApiKey {
 }
 
 function usage(overrides: Partial<UsageIncrement> = {}): UsageIncrement {
-  return { id: randomUUID(), keyId: 'k1', subject: 'k1', model: 'openai/gpt-4o-mini', day: '2025-01-01', requests: 1, promptTokens: 10, completionTokens: 5, costMicros: 7, ...overrides };
+  return { id: randomUUID(), keyId: 'k1', subject: 'k1', model: 'openai/gpt-4o-mini', day: '2025-01-01', requests: 1, promptTokens: 10, completionTokens: 5, reasoningTokens: 3, cachedPromptTokens: 4, costMicros: 7, ...overrides };
 }
 
 describe.each([memoryBackend(), redisBackend(), redisClusterBackend()])('$name stores', (backend) => {
@@ -253,14 +268,14 @@ describe.each([memoryBackend(), redisBackend(), redisClusterBackend()])('$name s
   describe('usage', () => {
     it('sums increments per model and day, and reads only the asked days', async () => {
       await a.usage.add(usage());
-      await b.usage.add(usage({ requests: 2, promptTokens: 20, completionTokens: 1, costMicros: 3 }));
+      await b.usage.add(usage({ requests: 2, promptTokens: 20, completionTokens: 1, reasoningTokens: 1, cachedPromptTokens: 16, costMicros: 3 }));
       await a.usage.add(usage({ model: 'anthropic/claude-haiku' }));
       await a.usage.add(usage({ day: '2025-01-02' }));
       await a.usage.add(usage({ subject: 'k2' }));
       expect(await b.usage.read('k1', ['2025-01-02', '2025-01-01', '2024-12-31'])).toEqual([
-        { model: 'openai/gpt-4o-mini', day: '2025-01-02', requests: 1, promptTokens: 10, completionTokens: 5, costMicros: 7 },
-        { model: 'anthropic/claude-haiku', day: '2025-01-01', requests: 1, promptTokens: 10, completionTokens: 5, costMicros: 7 },
-        { model: 'openai/gpt-4o-mini', day: '2025-01-01', requests: 3, promptTokens: 30, completionTokens: 6, costMicros: 10 },
+        { model: 'openai/gpt-4o-mini', day: '2025-01-02', requests: 1, promptTokens: 10, completionTokens: 5, reasoningTokens: 3, cachedPromptTokens: 4, costMicros: 7 },
+        { model: 'anthropic/claude-haiku', day: '2025-01-01', requests: 1, promptTokens: 10, completionTokens: 5, reasoningTokens: 3, cachedPromptTokens: 4, costMicros: 7 },
+        { model: 'openai/gpt-4o-mini', day: '2025-01-01', requests: 3, promptTokens: 30, completionTokens: 6, reasoningTokens: 4, cachedPromptTokens: 20, costMicros: 10 },
       ]);
       expect(await a.usage.read('nobody', ['2025-01-01'])).toEqual([]);
       expect(await a.usage.read('k1', [])).toEqual([]);
@@ -269,7 +284,29 @@ describe.each([memoryBackend(), redisBackend(), redisClusterBackend()])('$name s
     it('sums 300 concurrent adds over two replicas exactly', async () => {
       await Promise.all(Array.from({ length: 300 }, (_, i) => (i % 2 ? a : b).usage.add(usage({ subject: 'busy', costMicros: 1_234 }))));
       expect(await a.usage.read('busy', ['2025-01-01'])).toEqual([
-        { model: 'openai/gpt-4o-mini', day: '2025-01-01', requests: 300, promptTokens: 3_000, completionTokens: 1_500, costMicros: 370_200 },
+        { model: 'openai/gpt-4o-mini', day: '2025-01-01', requests: 300, promptTokens: 3_000, completionTokens: 1_500, reasoningTokens: 900, cachedPromptTokens: 1_200, costMicros: 370_200 },
+      ]);
+    });
+
+    it('keeps zero reasoning and cached counters as 0, and rounds fractions like the other counters', async () => {
+      await a.usage.add(usage({ subject: 'plain', reasoningTokens: 0, cachedPromptTokens: 0 }));
+      await b.usage.add(usage({ subject: 'plain', reasoningTokens: 2.4, cachedPromptTokens: 0.6 }));
+      expect(await a.usage.read('plain', ['2025-01-01'])).toEqual([
+        { model: 'openai/gpt-4o-mini', day: '2025-01-01', requests: 2, promptTokens: 20, completionTokens: 10, reasoningTokens: 2, cachedPromptTokens: 1, costMicros: 14 },
+      ]);
+    });
+
+    it.skipIf(!backend.writeRawUsage)('reads counters written before reasoning and cached tokens were kept as 0, and adds on top of them', async () => {
+      // What a replica of the previous version wrote: no reasoningTokens/cachedPromptTokens fields.
+      const legacy = { requests: 2, promptTokens: 40, completionTokens: 8, costMicros: 9 };
+      const fieldsOf = (model: string, counters: Record<string, number>) => Object.fromEntries(Object.entries(counters).map(([name, value]) => [`${model}|${name}`, value]));
+      await backend.writeRawUsage?.('legacy', '2025-01-01', { ...fieldsOf('old/model', legacy), ...fieldsOf('openai/gpt-4o-mini', legacy) });
+      // A field a later version may add is ignored rather than read as a counter.
+      await backend.writeRawUsage?.('legacy', '2025-01-01', { 'old/model|futureCounter': 5 });
+      await b.usage.add(usage({ subject: 'legacy' }));
+      expect(await a.usage.read('legacy', ['2025-01-01'])).toEqual([
+        { model: 'old/model', day: '2025-01-01', ...legacy, reasoningTokens: 0, cachedPromptTokens: 0 },
+        { model: 'openai/gpt-4o-mini', day: '2025-01-01', requests: 3, promptTokens: 50, completionTokens: 13, reasoningTokens: 3, cachedPromptTokens: 4, costMicros: 16 },
       ]);
     });
 
@@ -278,7 +315,7 @@ describe.each([memoryBackend(), redisBackend(), redisClusterBackend()])('$name s
       for (const model of models) await a.usage.add(usage({ subject: 'odd', model }));
       const rows = await b.usage.read('odd', ['2025-01-01']);
       expect(rows.map((row) => row.model)).toEqual([...models].sort());
-      for (const row of rows) expect(row).toMatchObject({ requests: 1, promptTokens: 10, completionTokens: 5, costMicros: 7 });
+      for (const row of rows) expect(row).toMatchObject({ requests: 1, promptTokens: 10, completionTokens: 5, reasoningTokens: 3, cachedPromptTokens: 4, costMicros: 7 });
     });
   });
 

@@ -1,5 +1,6 @@
+import { emptyUsageRow } from '../empty-usage-row.js';
 import { sortUsageRows, toInteger, uniqueDays } from '../store-order.js';
-import type { UsageRow, UsageStore } from '../store-types.js';
+import { USAGE_COUNTERS, type UsageRow, type UsageStore } from '../store-types.js';
 
 /**
  * Usage counters in one process: subject → day → model → row. Unlike Redis
@@ -16,13 +17,10 @@ export function createMemoryUsage(): UsageStore {
       if (!byModel) byDay.set(increment.day, (byModel = new Map()));
       let row = byModel.get(increment.model);
       if (!row) {
-        row = { model: increment.model, day: increment.day, requests: 0, promptTokens: 0, completionTokens: 0, costMicros: 0 };
+        row = emptyUsageRow(increment.model, increment.day);
         byModel.set(increment.model, row);
       }
-      row.requests += toInteger(increment.requests);
-      row.promptTokens += toInteger(increment.promptTokens);
-      row.completionTokens += toInteger(increment.completionTokens);
-      row.costMicros += toInteger(increment.costMicros);
+      for (const counter of USAGE_COUNTERS) row[counter] += toInteger(increment[counter]);
     },
 
     async read(subject, days) {

@@ -100,14 +100,11 @@ return json`;
  * Usage increments are applied at most once: a write that timed out on the client
  * may still reach Redis later, and the meter retries it, so each increment
  * carries an id remembered for a day. KEYS: hash, seen-id marker (same slot).
- * ARGV: model, requests, promptTokens, completionTokens, costMicros, retentionSeconds.
+ * ARGV: model, retentionSeconds, then counter name and amount pairs (field `model|name`).
  */
 const usageAdd = `if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', 86400) then return 0 end
-redis.call('HINCRBY', KEYS[1], ARGV[1] .. '|requests', ARGV[2])
-redis.call('HINCRBY', KEYS[1], ARGV[1] .. '|promptTokens', ARGV[3])
-redis.call('HINCRBY', KEYS[1], ARGV[1] .. '|completionTokens', ARGV[4])
-redis.call('HINCRBY', KEYS[1], ARGV[1] .. '|costMicros', ARGV[5])
-redis.call('EXPIRE', KEYS[1], ARGV[6])
+for i = 3, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[1] .. '|' .. ARGV[i], ARGV[i + 1]) end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
 /** The client with the scripts as commands (names prefixed: the client may be shared). */
@@ -119,16 +116,7 @@ export interface ScriptedClient {
   switchboardKeyCreate(byHash: string, byId: string, id: string, secretHash: string, json: string): Promise<number>;
   switchboardKeyUpsert(byHash: string, byId: string, id: string, secretHash: string, json: string, revoked: string): Promise<number>;
   switchboardKeyRevoke(byHash: string, byId: string, id: string, at: string, channel: string): Promise<string | null>;
-  switchboardUsageAdd(
-    hash: string,
-    seen: string,
-    model: string,
-    requests: number,
-    promptTokens: number,
-    completionTokens: number,
-    costMicros: number,
-    retentionSeconds: number,
-  ): Promise<number>;
+  switchboardUsageAdd(hash: string, seen: string, model: string, retentionSeconds: number, ...counterAmountPairs: (string | number)[]): Promise<number>;
   switchboardLeaseAcquire(set: string, holder: string, ttlMs: number, limit: number): Promise<number>;
   switchboardLeaseRefresh(set: string, holder: string, ttlMs: number): Promise<number>;
   switchboardLeaseRelease(set: string, holder: string): Promise<number>;

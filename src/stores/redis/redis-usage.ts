@@ -1,18 +1,21 @@
 import type { Cluster, Redis } from 'ioredis';
+import { emptyUsageRow } from '../empty-usage-row.js';
 import { sortUsageRows, toInteger, uniqueDays } from '../store-order.js';
 import { defineScripts } from './lua-scripts.js';
-import type { UsageRow, UsageStore } from '../store-types.js';
+import { USAGE_COUNTERS, type UsageCounter, type UsageRow, type UsageStore } from '../store-types.js';
 
 /** Long enough for a year of reports, short enough that dead keys go away. */
 const RETENTION_SECONDS = 400 * 24 * 60 * 60;
 
-type Counter = 'requests' | 'promptTokens' | 'completionTokens' | 'costMicros';
+const isCounter = (name: string): name is UsageCounter => (USAGE_COUNTERS as readonly string[]).includes(name);
 
 /**
  * Usage as one hash per subject and day, `${prefix}usage:{subject}:day`, fields
  * `${model}|${counter}`. The braces are a cluster hash tag: all days of a subject
  * share a slot, so reading several days is one pipeline. Model ids may contain
- * `|` and `:`; counter names cannot, so fields split at the LAST `|`.
+ * `|` and `:`; counter names cannot, so fields split at the LAST `|`. A counter
+ * added later is simply absent from older hashes and reads as 0; a field this
+ * version does not know (written by a newer replica) is ignored.
  */
 export function createRedisUsage(client: Redis | Cluster, prefix: string): UsageStore {
   const hashKey = (subject: string, day: string) => `${prefix}usage:{${subject}}:${day}`;
@@ -26,11 +29,8 @@ export function createRedisUsage(client: Redis | Cluster, prefix: string): Usage
         hashKey(increment.subject, increment.day),
         `${prefix}usage:{${increment.subject}}:seen:${increment.id}`,
         increment.model,
-        toInteger(increment.requests),
-        toInteger(increment.promptTokens),
-        toInteger(increment.completionTokens),
-        toInteger(increment.costMicros),
         RETENTION_SECONDS,
+        ...USAGE_COUNTERS.flatMap((counter) => [counter, toInteger(increment[counter])]),
       );
     },
 
@@ -47,9 +47,11 @@ export function createRedisUsage(client: Redis | Cluster, prefix: string): Usage
         for (const [field, value] of Object.entries((hash ?? {}) as Record<string, string>)) {
           const cut = field.lastIndexOf('|');
           const model = field.slice(0, cut);
+          const counter = field.slice(cut + 1);
+          if (!isCounter(counter)) continue;
           let row = byModel.get(model);
-          if (!row) byModel.set(model, (row = { model, day, requests: 0, promptTokens: 0, completionTokens: 0, costMicros: 0 }));
-          row[field.slice(cut + 1) as Counter] = Number(value);
+          if (!row) byModel.set(model, (row = emptyUsageRow(model, day)));
+          row[counter] = Number(value);
         }
         rows.push(...byModel.values());
       });

@@ -8,6 +8,10 @@ import type { Builder } from './builder.js';
 import type { GatewayContext } from './context.js';
 import { enumValues } from './enum-values.js';
 
+const NOT_SAID = 'Completions whose provider did not say, or counted before the gateway kept this counter, add 0.';
+const REASONING_TOKENS_SUM = `The part of completionTokens the model spent reasoning: each completion's \`Usage.reasoningTokens\`, summed. ${NOT_SAID}`;
+const CACHED_PROMPT_TOKENS_SUM = `The part of promptTokens read from the provider's prompt cache: each completion's \`Usage.cachedPromptTokens\`, summed. ${NOT_SAID}`;
+
 interface NewKeyInput {
   id: string | number;
   scopes?: Scope[] | null;
@@ -85,14 +89,8 @@ export function addAccountsSchema(builder: Builder) {
       requests: t.exposeInt('requests', { description: 'Completions (cancelled and failed streams included).' }),
       promptTokens: t.exposeInt('promptTokens', { description: 'Input tokens.' }),
       completionTokens: t.exposeInt('completionTokens', { description: 'Output tokens, reasoning tokens included.' }),
-      reasoningTokens: t.exposeInt('reasoningTokens', {
-        description:
-          "The part of completionTokens the model spent reasoning: each completion's `Usage.reasoningTokens`, summed. Completions whose provider did not say, or counted before the gateway kept this counter, add 0.",
-      }),
-      cachedPromptTokens: t.exposeInt('cachedPromptTokens', {
-        description:
-          "The part of promptTokens read from the provider's prompt cache: each completion's `Usage.cachedPromptTokens`, summed. Completions whose provider did not say, or counted before the gateway kept this counter, add 0.",
-      }),
+      reasoningTokens: t.exposeInt('reasoningTokens', { description: REASONING_TOKENS_SUM }),
+      cachedPromptTokens: t.exposeInt('cachedPromptTokens', { description: CACHED_PROMPT_TOKENS_SUM }),
       costUsd: t.exposeFloat('costUsd', { description: 'US dollars.' }),
     }),
   });
@@ -105,14 +103,8 @@ export function addAccountsSchema(builder: Builder) {
       requests: t.exposeInt('requests', { description: 'Completions.' }),
       promptTokens: t.exposeInt('promptTokens', { description: 'Input tokens.' }),
       completionTokens: t.exposeInt('completionTokens', { description: 'Output tokens, reasoning tokens included.' }),
-      reasoningTokens: t.exposeInt('reasoningTokens', {
-        description:
-          "The part of completionTokens the model spent reasoning: each completion's `Usage.reasoningTokens`, summed. Completions whose provider did not say, or counted before the gateway kept this counter, add 0.",
-      }),
-      cachedPromptTokens: t.exposeInt('cachedPromptTokens', {
-        description:
-          "The part of promptTokens read from the provider's prompt cache: each completion's `Usage.cachedPromptTokens`, summed. Completions whose provider did not say, or counted before the gateway kept this counter, add 0.",
-      }),
+      reasoningTokens: t.exposeInt('reasoningTokens', { description: REASONING_TOKENS_SUM }),
+      cachedPromptTokens: t.exposeInt('cachedPromptTokens', { description: CACHED_PROMPT_TOKENS_SUM }),
       costUsd: t.exposeFloat('costUsd', { description: 'US dollars.' }),
       byModel: t.field({ type: [ModelUsageRef], description: 'Per model.', resolve: (summary) => summary.byModel }),
     }),

@@ -11,9 +11,9 @@ import { startWireMock, type WireMock } from '../helpers/wire-mock.js';
 import { anthropicFormat } from '../providers/wire/anthropic-format.js';
 import { googleFormat } from '../providers/wire/google-format.js';
 import { openaiFormat } from '../providers/wire/openai-format.js';
+import { ONE_PIXEL_PNG as PNG } from '../helpers/media-samples.js';
 
 const CHAT = `mutation ($input: ChatInput!) { chat(input: $input) { message { content } attempts { model outcome reason } } }`;
-const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 const PDF = Buffer.from('%PDF-1.4 tiny').toString('base64');
 const WAV = Buffer.from('RIFF....WAVEfmt ').toString('base64');
 const PARTS = [

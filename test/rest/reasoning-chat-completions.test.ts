@@ -7,9 +7,9 @@
 import OpenAI, { BadRequestError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_KEY, startRestFixture, UPSTREAM_SECRET, type RestFixture } from './gateway-fixture.js';
+import { ONE_PIXEL_PNG as PNG } from '../helpers/media-samples.js';
 
 const REASONER = 'oai/o4-mini';
-const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 const usage = { promptTokens: 120, completionTokens: 40, reasoningTokens: 30, cachedPromptTokens: 64 };
 const reasoning = { chunks: ['The picture is', ' one red pixel.'] };
 

@@ -43,7 +43,7 @@ export function createCompletionCache(deps: CompletionCacheDeps): CompletionCach
   const { config } = deps;
   if (config.mode === 'off') return undefined;
   const ttlMs = config.ttlSeconds * 1_000;
-  const store: CompletionStore = deps.redis ? createRedisCompletions(deps.redis.client, deps.redis.keyPrefix) : createMemoryCompletions(config.maxEntries);
+  const store: CompletionStore = deps.redis ? createRedisCompletions(deps.redis.client, deps.redis.keyPrefix) : createMemoryCompletions({ maxEntries: config.maxEntries, maxBytes: config.maxBytes });
   const inFlight = new Map<string, Promise<unknown>>();
 
   return {

@@ -222,6 +222,11 @@ export const cacheConfigSchema = z.strictObject({
       scope: z.enum(['key', 'global']).default('key'),
       /** Largest number of entries kept in memory (the Redis store is bounded by its TTLs). */
       maxEntries: z.number().int().positive().default(10_000),
+      /**
+       * Largest total size of the entries kept in memory, in characters of their stored JSON: long
+       * answers would otherwise let maxEntries alone hold gigabytes. An answer larger than this is not kept.
+       */
+      maxBytes: z.number().int().positive().default(64 * 1024 * 1024),
     })
     .prefault({}),
   /** Response cache for catalog and embedding queries, per caller. */

@@ -22,6 +22,7 @@ const config = (overrides: Partial<CacheConfig['completions']> = {}): CacheConfi
   ttlSeconds: 60,
   scope: 'key',
   maxEntries: 100,
+  maxBytes: 1_000_000,
   ...overrides,
 });
 
@@ -143,6 +144,23 @@ describe('memory store', () => {
     const present = await Promise.all(Array.from({ length: 50 }, (_, i) => cache.get(`k:${i}`)));
     expect(present.filter(Boolean)).toHaveLength(3);
     expect(await cache.get('k:49')).toEqual(completion('49'));
+  });
+
+  it('keeps at most maxBytes of answers, evicting the least recently used, and never keeps one larger than that', async () => {
+    const size = JSON.stringify(completion('x'.repeat(1_000))).length;
+    const cache = createCompletionCache({ config: config({ maxBytes: 3 * size }) })!;
+    for (const key of ['k:1', 'k:2', 'k:3']) await cache.set(key, completion('x'.repeat(1_000)));
+    expect(await cache.get('k:1')).toBeDefined(); // now most recently used
+    await cache.set('k:4', completion('y'.repeat(1_000))); // evicts k:2
+    expect(await cache.get('k:2')).toBeUndefined();
+    for (const key of ['k:1', 'k:3', 'k:4']) expect(await cache.get(key)).toBeDefined();
+    // Replacing an entry counts its new size only.
+    await cache.set('k:4', completion('z'.repeat(1_000)));
+    for (const key of ['k:1', 'k:3', 'k:4']) expect(await cache.get(key)).toBeDefined();
+    // One answer longer than the whole bound is not kept, and evicts nothing.
+    await cache.set('k:huge', completion('h'.repeat(4 * size)));
+    expect(await cache.get('k:huge')).toBeUndefined();
+    for (const key of ['k:1', 'k:3', 'k:4']) expect(await cache.get(key)).toBeDefined();
   });
 });
 

@@ -211,7 +211,7 @@ describe('completionKey', () => {
 
 describe('keyFor policy', () => {
   const cacheFor = (mode: 'deterministic' | 'always', scope: 'key' | 'global' = 'key'): CompletionCache => {
-    const config: CacheConfig['completions'] = { mode, ttlSeconds: 60, scope, maxEntries: 100 };
+    const config: CacheConfig['completions'] = { mode, ttlSeconds: 60, scope, maxEntries: 100, maxBytes: 1_000_000 };
     const cache = createCompletionCache({ config });
     if (!cache) throw new Error('expected a cache');
     return cache;
@@ -220,7 +220,7 @@ describe('keyFor policy', () => {
     ({ model: 'm', messages: [{ role: 'user', content: 'q' }], temperature, cache }) as ChatRequest;
 
   it('mode off: no cache at all, whatever the caller asks', () => {
-    expect(createCompletionCache({ config: { mode: 'off', ttlSeconds: 60, scope: 'key', maxEntries: 100 } })).toBeUndefined();
+    expect(createCompletionCache({ config: { mode: 'off', ttlSeconds: 60, scope: 'key', maxEntries: 100, maxBytes: 1_000_000 } })).toBeUndefined();
   });
 
   // [mode, cache flag, temperature, cached?]

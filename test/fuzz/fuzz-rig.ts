@@ -144,6 +144,17 @@ export function settledHeap(): number {
   return process.memoryUsage().heapUsed;
 }
 
+/**
+ * The heap as the gateway holds it: this process also keeps what the test records (every
+ * upstream request the mock saw, every captured log line), which grows with the number of cases.
+ * Call once those records have been checked: it drops them first.
+ */
+export function gatewayHeap(rig: FuzzRig): number {
+  rig.mock.requests.length = 0;
+  rig.gw.logs.length = 0;
+  return settledHeap();
+}
+
 /** True when /healthz answers 200 within 2 s. */
 export async function healthy(gw: RunningGateway): Promise<boolean> {
   const answer = await send(gw.origin, { method: 'GET', path: '/healthz' });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerProblems } from './check-answer.js';
 import { BOUND_MS, fuzz, FUZZ_TEST_TIMEOUT_MS, type Examined } from './fuzz-budget.js';
 import { watchBatches } from './watch-batches.js';
-import { captureConsole, healthy, SECRETS, send, settledHeap, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
+import { captureConsole, gatewayHeap, healthy, SECRETS, send, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
 import { documentArb, documentText, graphqlBody, variablesArb, variablesText } from './graphql-arbitraries.js';
 
 /*
@@ -28,7 +28,7 @@ beforeAll(async () => {
   rig = await startFuzzRig({ maxBodyBytes: MAX_BODY });
   // Warm the lazily built parts (schema caches, JIT) before the baseline.
   for (let index = 0; index < 20; index++) await post('{ models { id } }', undefined, SECRETS.userKey);
-  heapBefore = settledHeap();
+  heapBefore = gatewayHeap(rig);
 });
 afterAll(async () => {
   consoleOutput.restore();
@@ -100,7 +100,7 @@ describe('fuzz: GraphQL documents and variables over HTTP', () => {
   }, FUZZ_TEST_TIMEOUT_MS);
 
   it('memory stays bounded and the gateway healthy after the run', async () => {
-    const growth = settledHeap() - heapBefore;
+    const growth = gatewayHeap(rig) - heapBefore;
     expect(growth, `heap grew ${Math.round(growth / 1024 / 1024)} MB after GC`).toBeLessThan(HEAP_GROWTH_BOUND);
     expect(await healthy(rig.gw)).toBe(true);
   });

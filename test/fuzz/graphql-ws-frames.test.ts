@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { textProblems } from './check-answer.js';
 import { BOUND_MS, fuzz, FUZZ_TEST_TIMEOUT_MS, type Examined } from './fuzz-budget.js';
 import { watchBatches } from './watch-batches.js';
-import { captureConsole, healthy, SECRETS, settledHeap, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
+import { captureConsole, gatewayHeap, healthy, SECRETS, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
 import { documentArb, documentText, textArb, variablesArb, variablesText } from './graphql-arbitraries.js';
 
 /*
@@ -26,7 +26,7 @@ const batch = watchBatches(() => rig, consoleOutput);
 
 beforeAll(async () => {
   rig = await startFuzzRig({ maxBodyBytes: MAX_BODY });
-  heapBefore = settledHeap();
+  heapBefore = gatewayHeap(rig);
   batch.begin();
 });
 afterAll(async () => {
@@ -144,7 +144,7 @@ describe('fuzz: graphql-ws frames', () => {
   }, FUZZ_TEST_TIMEOUT_MS);
 
   it('memory stays bounded and the gateway healthy after the run', async () => {
-    const growth = settledHeap() - heapBefore;
+    const growth = gatewayHeap(rig) - heapBefore;
     expect(growth, `heap grew ${Math.round(growth / 1024 / 1024)} MB after GC`).toBeLessThan(HEAP_GROWTH_BOUND);
     expect(await healthy(rig.gw)).toBe(true);
   });

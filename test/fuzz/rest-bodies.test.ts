@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerProblems } from './check-answer.js';
 import { BOUND_MS, fuzz, FUZZ_TEST_TIMEOUT_MS, type Examined } from './fuzz-budget.js';
 import { watchBatches } from './watch-batches.js';
-import { captureConsole, healthy, SECRETS, send, settledHeap, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
+import { captureConsole, gatewayHeap, healthy, SECRETS, send, startFuzzRig, type FuzzRig } from './fuzz-rig.js';
 import { restBodyArb, restBodyText } from './rest-arbitraries.js';
 
 /*
@@ -23,7 +23,7 @@ const batch = watchBatches(() => rig, consoleOutput);
 beforeAll(async () => {
   rig = await startFuzzRig({ maxBodyBytes: MAX_BODY });
   for (let index = 0; index < 10; index++) await post('/v1/chat/completions', JSON.stringify({ model: 'mock/gpt', messages: [{ role: 'user', content: 'hi' }] }));
-  heapBefore = settledHeap();
+  heapBefore = gatewayHeap(rig);
   batch.begin();
 });
 afterAll(async () => {
@@ -74,7 +74,7 @@ describe('fuzz: /v1 bodies', () => {
   });
 
   it('memory stays bounded and the gateway healthy after the run', async () => {
-    const growth = settledHeap() - heapBefore;
+    const growth = gatewayHeap(rig) - heapBefore;
     expect(growth, `heap grew ${Math.round(growth / 1024 / 1024)} MB after GC`).toBeLessThan(HEAP_GROWTH_BOUND);
     expect(await healthy(rig.gw)).toBe(true);
   });

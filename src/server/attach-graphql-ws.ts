@@ -4,8 +4,8 @@ import { WebSocketServer } from 'ws';
 import { markRequestErrors, maskGatewayError, withoutHttpExtensions } from '../errors/mask-gateway-error.js';
 import type { Authenticator } from '../auth/create-authenticator.js';
 import type { Logger } from '../create-logger.js';
-import { authenticateInitial } from '../plugins/use-authenticate-first.js';
 import { credentialOf, type GatewayYoga, type InitialContext } from './create-yoga.js';
+import { prepareOperation } from './prepare-operation.js';
 import { serveGraphQLWs } from './serve-graphql-ws.js';
 
 const CLOSE_HANDSHAKE_MS = 1_000;
@@ -69,33 +69,16 @@ export function attachGraphQLWs(
       execute: async (args) => markRequestErrors(await (args as EnvelopedArgs).rootValue.execute(args)) as never,
       subscribe: async (args) => markRequestErrors(await (args as EnvelopedArgs).rootValue.subscribe(args)) as never,
       onSubscribe: async (context, id, params) => {
-        const initial: InitialContext & Record<string, unknown> = {
+        const initial: InitialContext & Record<string, unknown> & { params: typeof params } = {
           ...context,
           req: context.extra.request,
           socket: context.extra.socket,
           params,
         };
-        // Before parsing (again per operation, for revocations): a refused caller learns nothing about the schema.
-        try {
-          await authenticateInitial(authenticator, initial, credentialOf(initial));
-        } catch (error: unknown) {
-          return [refusal(error)];
-        }
-        const enveloped = yoga.getEnveloped(initial);
-        let document;
-        try {
-          document = enveloped.parse(params.query);
-        } catch (error: unknown) {
-          return [refusal(error)];
-        }
-        const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) return errors.map(refusal);
-        let contextValue;
-        try {
-          contextValue = await enveloped.contextFactory();
-        } catch (error: unknown) {
-          return [refusal(error)];
-        }
+        // Again per operation, for revocations.
+        const prepared = await prepareOperation(yoga, authenticator, initial, credentialOf(initial));
+        if (!prepared.ok) return prepared.errors.map(refusal);
+        const { enveloped, document, contextValue } = prepared;
         let ids = active.get(context);
         if (!ids) active.set(context, (ids = new Set()));
         ids.add(id);

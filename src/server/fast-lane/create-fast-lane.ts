@@ -6,8 +6,8 @@ import { requestIdFrom } from '../../plugins/use-request-id.js';
 import { classifyFailure } from '../../errors/classify-failure.js';
 import type { Logger } from '../../create-logger.js';
 import type { Authenticator } from '../../auth/create-authenticator.js';
-import { authenticateInitial } from '../../plugins/use-authenticate-first.js';
 import type { GatewayYoga, InitialContext } from '../create-yoga.js';
+import { prepareOperation } from '../prepare-operation.js';
 import { replayToYoga } from './replay-to-yoga.js';
 import { takeFirstEvent } from '../take-first-event.js';
 import { statusFor, stringifyResult, writeJson, writeSse, writeSseSingle } from './write-result.js';
@@ -169,31 +169,14 @@ export function createFastLane(options: FastLaneOptions): FastLane {
       res.off('close', abort);
       return viaYoga(req, res, body);
     };
-    try {
-      // Before parsing: a refused caller learns nothing about the schema (Yoga answers it: 401 and its error shape).
-      await authenticateInitial(options.authenticator, initial, credential);
-    } catch {
-      return toYoga();
-    }
-    const enveloped = yoga.getEnveloped(initial);
-
-    let document: DocumentNode;
-    try {
-      document = enveloped.parse(params.query);
-    } catch {
-      // A syntax error or a bound (maxTokens, maxInputDepth): Yoga answers it, parsing again (bounded) with its own error shape.
-      return toYoga();
-    }
-    const type = operationTypeOf(document, params.operationName ?? null);
-    const taken = lane === 'sse' ? type === 'subscription' : type === 'mutation' || (type === 'query' && options.queries);
-    if (!taken || enveloped.validate(enveloped.schema, document).length > 0) return toYoga();
-    let contextValue: unknown;
-    try {
-      contextValue = await enveloped.contextFactory();
-    } catch {
-      // Authentication failed: nothing ran yet, so Yoga answers it (401 and its error shape).
-      return toYoga();
-    }
+    // Anything refused before execution (credentials, syntax, bounds, validation) Yoga answers,
+    // with its own status and error shape: the lane only runs what will run.
+    const prepared = await prepareOperation(yoga, options.authenticator, initial, credential, (document) => {
+      const type = operationTypeOf(document, params.operationName ?? null);
+      return lane === 'sse' ? type === 'subscription' : type === 'mutation' || (type === 'query' && options.queries);
+    });
+    if (!prepared.ok) return toYoga();
+    const { enveloped, document, contextValue } = prepared;
     const args = { schema: enveloped.schema, document, contextValue, variableValues: params.variables, operationName: params.operationName };
     const headers = baseHeaders(requestId);
 

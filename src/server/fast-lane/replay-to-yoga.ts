@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayYoga } from '../create-yoga.js';
+import { drained } from './write-result.js';
 
 /**
  * Hands Yoga a request whose body the gateway has already read (and bounded, and decoded), and
@@ -36,15 +37,7 @@ export async function replayToYoga(yoga: GatewayYoga, req: IncomingMessage, res:
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     if (res.destroyed) break;
     if (!res.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const resume = () => {
-          res.off('drain', resume);
-          res.off('close', resume);
-          resolve();
-        };
-        res.on('drain', resume);
-        res.on('close', resume);
-      });
+      await drained(res);
     }
   }
   res.end();

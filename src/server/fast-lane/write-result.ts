@@ -60,6 +60,19 @@ export function writeJson(res: ServerResponse, status: number, headers: Record<s
   res.end(body);
 }
 
+/** Resolves once `res` can take more (drain), or is gone (close). */
+export function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const resume = () => {
+      res.off('drain', resume);
+      res.off('close', resume);
+      resolve();
+    };
+    res.on('drain', resume);
+    res.on('close', resume);
+  });
+}
+
 const SSE_HEADERS = { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': 'no-cache', 'content-encoding': 'none' };
 /** Yoga's keep-alive comment interval (shortened under test, as Yoga does). */
 const PING_MS = process.env.NODE_ENV === 'test' ? 300 : 12_000;
@@ -127,15 +140,7 @@ export async function writeSse(
       if (gone) return;
       if (next.done) break;
       if (!res.write(`event: next\ndata: ${stringifyResult(next.value)}\n\n`)) {
-        await new Promise<void>((resolve) => {
-          const resume = () => {
-            res.off('drain', resume);
-            res.off('close', resume);
-            resolve();
-          };
-          res.on('drain', resume);
-          res.on('close', resume);
-        });
+        await drained(res);
         if (gone) return;
       }
     }

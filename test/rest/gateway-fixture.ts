@@ -1,3 +1,5 @@
+import OpenAI, { BadRequestError } from 'openai';
+import { expect } from 'vitest';
 import { startGateway, type RunningGateway } from '../helpers/start-gateway.js';
 import { startWireMock, type WireMock } from '../helpers/wire-mock.js';
 import { openaiFormat } from '../providers/wire/openai-format.js';
@@ -45,4 +47,26 @@ cache:
       await mock.close();
     },
   };
+}
+
+/** OpenAI's error body of a 400. */
+export interface RefusalBody {
+  message: string;
+  param: string;
+  type: string;
+}
+
+/**
+ * A Responses request the gateway must refuse: a 400 through the SDK, and no upstream call.
+ * `body` is merged over a minimal request for `model`; resolves with the error body.
+ */
+export async function refusedResponse(fx: RestFixture, client: OpenAI, model: string, body: Record<string, unknown>): Promise<RefusalBody> {
+  const calls = fx.mock.requests.length;
+  const error = await client.responses.create({ model, input: 'x', ...body } as OpenAI.Responses.ResponseCreateParamsNonStreaming).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(BadRequestError);
+  expect(fx.mock.requests.length).toBe(calls);
+  return (error as BadRequestError).error as RefusalBody;
 }

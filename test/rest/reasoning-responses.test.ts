@@ -3,9 +3,9 @@
  * on POST /v1/responses, through the official openai SDK with its default
  * settings (retries on) against the real gateway.
  */
-import OpenAI, { BadRequestError } from 'openai';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FULL_KEY, startRestFixture, UPSTREAM_SECRET, type RestFixture } from './gateway-fixture.js';
+import { FULL_KEY, refusedResponse, startRestFixture, UPSTREAM_SECRET, type RestFixture } from './gateway-fixture.js';
 import { ONE_PIXEL_PNG as PNG } from '../helpers/media-samples.js';
 
 const REASONER = 'oai/o4-mini';
@@ -33,16 +33,7 @@ const lastUpstream = () => fx.mock.requests.at(-1)?.body as Upstream;
 const asInput = (items: readonly OpenAI.Responses.ResponseOutputItem[]) => items as OpenAI.Responses.ResponseInputItem[];
 const reasoningItems = (response: OpenAI.Responses.Response) => response.output.filter((item): item is OpenAI.Responses.ResponseReasoningItem => item.type === 'reasoning');
 
-async function refusal(body: Record<string, unknown>): Promise<{ param: string | null | undefined; message: string }> {
-  const calls = fx.mock.requests.length;
-  const error = await client.responses.create({ model: REASONER, input: 'x', ...body } as OpenAI.Responses.ResponseCreateParamsNonStreaming).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(BadRequestError);
-  expect(fx.mock.requests.length).toBe(calls);
-  return { param: (error as BadRequestError).param, message: (error as BadRequestError).message };
-}
+const refusal = (body: Record<string, unknown>) => refusedResponse(fx, client, REASONER, body);
 
 describe('reasoning on /v1/responses through the openai SDK', () => {
   it('create: a reasoning item before the message, reasoning.effort forwarded, usage details', async () => {

@@ -1,6 +1,6 @@
-import OpenAI, { BadRequestError } from 'openai';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FULL_KEY, MODEL, startRestFixture, UPSTREAM_SECRET, type RestFixture } from './gateway-fixture.js';
+import { FULL_KEY, MODEL, refusedResponse, startRestFixture, UPSTREAM_SECRET, type RestFixture } from './gateway-fixture.js';
 
 const usage = { promptTokens: 12, completionTokens: 5 };
 let fx: RestFixture;
@@ -178,16 +178,7 @@ describe('POST /v1/responses through the openai SDK', () => {
   });
 
   describe('what a stateless gateway refuses, with a 400 naming the parameter', () => {
-    const refused = async (body: Record<string, unknown>) => {
-      const calls = fx.mock.requests.length;
-      const error = await client.responses.create({ model: MODEL, input: 'x', ...body } as OpenAI.Responses.ResponseCreateParamsNonStreaming).then(
-        () => undefined,
-        (caught: unknown) => caught,
-      );
-      expect(error).toBeInstanceOf(BadRequestError);
-      expect(fx.mock.requests.length).toBe(calls);
-      return (error as BadRequestError).error as { message: string; param: string; type: string };
-    };
+    const refused = (body: Record<string, unknown>) => refusedResponse(fx, client, MODEL, body);
 
     it('previous_response_id, conversation, item_reference', async () => {
       const previous = await refused({ previous_response_id: 'resp_123' });

@@ -1,5 +1,5 @@
 import { createAnthropicProvider } from '../../src/providers/anthropic/create-anthropic-provider.js';
-import type { Provider, TokenUsage } from '../../src/providers/contract.js';
+import type { Provider, TokenUsage, ToolDefinition } from '../../src/providers/contract.js';
 import { createGoogleProvider } from '../../src/providers/google/create-google-provider.js';
 import type { UpstreamTransport } from '../../src/providers/http/send-upstream.js';
 import { createOpenAIProvider } from '../../src/providers/openai/create-openai-provider.js';
@@ -7,6 +7,9 @@ import type { WireFormat } from '../helpers/scenario.js';
 import { anthropicFormat } from './wire/anthropic-format.js';
 import { googleFormat } from './wire/google-format.js';
 import { openaiFormat } from './wire/openai-format.js';
+
+/** The one tool the tool-use cases offer: weather by city. */
+export const WEATHER_TOOLS: ToolDefinition[] = [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
 
 /** The secret every fixture configures; tests assert it never leaks into errors. */
 export const FIXTURE_API_KEY = 'sk-fixture-secret-0123456789';

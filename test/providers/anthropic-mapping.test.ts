@@ -11,6 +11,7 @@ import type { ChatRequest } from '../../src/providers/contract.js';
 import { collectStream } from '../helpers/collect-stream.js';
 import { startWireMock, type WireMock } from '../helpers/wire-mock.js';
 import { anthropicFormat } from './wire/anthropic-format.js';
+import { WEATHER_TOOLS } from './adapter-fixtures.js';
 
 const weatherCall = { id: 'toolu_1', name: 'get_weather', arguments: '{"city":"Paris"}' };
 const timeCall = { id: 'toolu_2', name: 'get_time', arguments: 'not json' };
@@ -203,7 +204,7 @@ describe('Anthropic request on the wire', () => {
 
   it('continues a tool-use turn with thinking: the signed thinking block goes back first in the assistant turn', async () => {
     const provider = createAnthropicProvider({ id: 'anthropic', baseUrl: `${mock.origin}/v1`, apiKey: 'k-1' }, { dispatcher });
-    const tools = [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+    const tools = WEATHER_TOOLS;
     const ask: ChatRequest = { model: 'claude-x', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools, reasoning: { effort: 'low' } };
     mock.script(
       {

@@ -4,7 +4,7 @@ import type { ChatRequest, Provider } from '../../src/providers/contract.js';
 import { ProviderError } from '../../src/providers/provider-error.js';
 import { collectStream } from '../helpers/collect-stream.js';
 import { startWireMock, type WireMock } from '../helpers/wire-mock.js';
-import { adapterFixtures, FIXTURE_API_KEY } from './adapter-fixtures.js';
+import { adapterFixtures, FIXTURE_API_KEY, WEATHER_TOOLS } from './adapter-fixtures.js';
 
 const usage = { promptTokens: 11, completionTokens: 7 };
 /** A reasoning model's answer: reasoning tokens are part of the completion's, cached tokens of the prompt's. */
@@ -139,7 +139,7 @@ describe.each(adapterFixtures)('provider contract: $name', (fixture) => {
 
   it('decodes reasoning that comes before tool calls, whole and streamed', async () => {
     const calls = [{ id: 'call_a', name: 'get_weather', argumentChunks: ['{"city":"Paris"}'] }];
-    const tools = [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+    const tools = WEATHER_TOOLS;
     mock.script({ kind: 'tool-calls', calls, reasoning, usage: detailedUsage });
     const whole = await provider.chat(requestFor(fixture.model, { tools }), AbortSignal.timeout(5_000));
     expect(whole.finishReason).toBe('tool_calls');

@@ -6,6 +6,7 @@ import { reasoningTextOf, usageFromOpenAI } from '../../src/providers/openai/ope
 import { collectStream } from '../helpers/collect-stream.js';
 import { startWireMock, type WireMock } from '../helpers/wire-mock.js';
 import { openaiFormat } from './wire/openai-format.js';
+import { WEATHER_TOOLS } from './adapter-fixtures.js';
 
 describe('OpenAI-compatible reasoning and usage details', () => {
   it('reads reasoning from reasoning_content, else from a string reasoning', () => {
@@ -49,7 +50,7 @@ describe('OpenAI-compatible tool use with reasoning on the wire', () => {
 
   it('decodes the reasoning of a tool-calling turn and never sends it back', async () => {
     const provider = createOpenAIProvider({ id: 'deepseek', baseUrl: `${mock.origin}/v1`, apiKey: 'k' }, { dispatcher });
-    const tools = [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+    const tools = WEATHER_TOOLS;
     const ask: ChatRequest = { model: 'deepseek-reasoner', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools, reasoning: { effort: 'low' } };
     mock.script(
       {

@@ -1,5 +1,5 @@
 import type { ChatRequest, ChatResult, ChatStreamPart, Provider, ToolCall } from '../contract.js';
-import { relayUpstreamStream, type StreamDecoder } from '../http/relay-upstream-stream.js';
+import { streamUpstream, type StreamDecoder } from '../http/stream-upstream.js';
 import type { ProviderError } from '../provider-error.js';
 import { inBandError, malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import {
@@ -190,10 +190,9 @@ export function createAnthropicProvider(options: AnthropicProviderOptions, trans
     };
   }
 
-  async function* stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
-    const body = toAnthropicBody(request, true, defaultMaxTokens);
-    const response = await sendUpstream(transport, { provider: id, url, headers, body, signal });
-    yield* relayUpstreamStream(id, response, signal, createAnthropicDecoder);
+  function stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamPart> {
+    const send = () => sendUpstream(transport, { provider: id, url, headers, body: toAnthropicBody(request, true, defaultMaxTokens), signal });
+    return streamUpstream(id, send, signal, createAnthropicDecoder);
   }
 
   return {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatRequest, ChatResult, ChatStreamPart, PartialTokenUsage, Provider, TokenUsage, ToolCall } from '../contract.js';
-import { relayUpstreamStream, type StreamDecoder } from '../http/relay-upstream-stream.js';
+import { streamUpstream, type StreamDecoder } from '../http/stream-upstream.js';
 import type { ProviderError } from '../provider-error.js';
 import { inBandError, malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import { createGeminiEmbed } from './gemini-embeddings.js';
@@ -184,10 +184,9 @@ export function createGoogleProvider(options: GoogleProviderOptions, transport: 
     return { ...common, content: text, toolCalls, ...(reasoning ? { reasoning } : {}), finishReason };
   }
 
-  async function* stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
-    const url = urlOf(request.model, true);
-    const response = await sendUpstream(transport, { provider: id, url, headers, body: toGeminiBody(request), signal });
-    yield* relayUpstreamStream(id, response, signal, createGeminiDecoder);
+  function stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamPart> {
+    const send = () => sendUpstream(transport, { provider: id, url: urlOf(request.model, true), headers, body: toGeminiBody(request), signal });
+    return streamUpstream(id, send, signal, createGeminiDecoder);
   }
 
   return {

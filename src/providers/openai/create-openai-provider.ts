@@ -1,5 +1,5 @@
 import type { ChatRequest, ChatResult, ChatStreamPart, Provider, ToolCall } from '../contract.js';
-import { relayUpstreamStream, type StreamDecoder } from '../http/relay-upstream-stream.js';
+import { streamUpstream, type StreamDecoder } from '../http/stream-upstream.js';
 import type { ProviderError } from '../provider-error.js';
 import { inBandError, malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
 import { createOpenAIEmbed } from './openai-embeddings.js';
@@ -113,9 +113,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions, transport: 
     };
   }
 
-  async function* stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
-    const response = await sendUpstream(transport, { provider: id, url, headers, body: toOpenAIBody(request, true), signal });
-    yield* relayUpstreamStream(id, response, signal, createOpenAIDecoder);
+  function stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamPart> {
+    const send = () => sendUpstream(transport, { provider: id, url, headers, body: toOpenAIBody(request, true), signal });
+    return streamUpstream(id, send, signal, createOpenAIDecoder);
   }
 
   return {

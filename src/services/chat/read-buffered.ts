@@ -1,3 +1,6 @@
+import { isBufferedPartStream } from '../../providers/http/stream-upstream.js';
+import type { ChatStreamPart } from '../../providers/contract.js';
+
 /**
  * A reader over a stream of parts that can tell what the source already has
  * buffered from what still needs I/O. `drainBuffered(fold)` folds in, one by one,
@@ -9,10 +12,11 @@ export interface BufferedReader<T> {
   /** The next part: the one kept from a drain, or a fresh read. */
   next(): Promise<IteratorResult<T>>;
   /**
-   * Folds buffered parts while `fold` accepts them (returns true); resolves once a
-   * part is refused, the source ends or fails, or a read is still pending at the next turn.
+   * Folds buffered parts while `fold` accepts them (returns true); done (or resolved)
+   * once a part is refused, the source ends or fails, or a read is still pending at
+   * the next turn. A source that knows what it holds answers synchronously.
    */
-  drainBuffered(fold: (part: T) => boolean): Promise<void>;
+  drainBuffered(fold: (part: T) => boolean): Promise<void> | void;
   /** True while a read is pending or kept: leaving now must abort the source (return() would wait for it). */
   readonly holding: boolean;
   /** Drops the outcome of a pending or kept read (the consumer is leaving). */
@@ -76,5 +80,21 @@ export function readBuffered<T>(iterator: AsyncIterator<T>): BufferedReader<T> {
     abandon() {
       void inflight?.catch(() => undefined);
     },
+  };
+}
+
+/**
+ * The reader for an upstream stream: an HTTP adapter's stream hands over the parts it
+ * has already decoded synchronously (no turn of the loop per part); any other source
+ * (the local provider, a test's) is read ahead through `readBuffered`.
+ */
+export function readerOf(iterator: AsyncIterator<ChatStreamPart>): BufferedReader<ChatStreamPart> {
+  if (!isBufferedPartStream(iterator)) return readBuffered(iterator);
+  return {
+    next: () => iterator.next(),
+    drainBuffered: (fold) => iterator.drainBuffered(fold),
+    // Its return() never waits for the network.
+    holding: false,
+    abandon() {},
   };
 }

@@ -4,7 +4,7 @@ import type { ChatStreamEvent, CompletionUsage } from '../chat-types.js';
 import type { UsageOutcome } from '../usage-meter.js';
 import { mergeDelta, startDelta, type CoalescedDelta } from './coalesce-deltas.js';
 import type { OpenedStream } from './open-stream.js';
-import { readBuffered } from './read-buffered.js';
+import { readerOf } from './read-buffered.js';
 import { observeAnswered, settleUsage, type AnsweredEnd, type SettlementContext } from './settle-completion.js';
 import { createStreamTally } from './stream-tally.js';
 
@@ -46,7 +46,7 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStream
   const model = target.model.id;
   const provider = target.provider.id;
   const tally = createStreamTally(target.model, settlement.request, remember !== undefined);
-  const reader = readBuffered(iterator);
+  const reader = readerOf(iterator);
   let id = '';
   let finishReason: ChatStreamEvent['finishReason'] = null;
   let outcome: UsageOutcome = 'cancelled';
@@ -102,7 +102,7 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStream
       const building = startDelta(part);
       // The first delta (read before the stream was handed over) is never held back.
       if (!fromHead) {
-        await reader.drainBuffered((more) => {
+        const draining = reader.drainBuffered((more) => {
           if (more.type === 'usage' && more.partial) {
             // Running usage (Gemini repeats it on every chunk) must not end a merge.
             watchdog.markPart();
@@ -120,6 +120,7 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStream
           tally.take(more);
           return true;
         });
+        if (draining) await draining;
       }
       yield event(building);
     }

@@ -1,0 +1,128 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatStreamPart } from '../../src/providers/contract.js';
+import { sendUpstream } from '../../src/providers/http/send-upstream.js';
+import { streamUpstream, type StreamDecoder } from '../../src/providers/http/stream-upstream.js';
+
+/** Each `data:` line is one text part; `data: end` says the stream is over. */
+const decoder = (): StreamDecoder => ({
+  event(event, out) {
+    if (event.data === 'end') return true;
+    out.push({ type: 'text-delta', text: event.data });
+    return false;
+  },
+  end(out) {
+    out.push({ type: 'finish', finishReason: 'stop' });
+  },
+});
+
+/** One deferred response per request, written by the test; counts the connections opened. */
+let server: Server;
+let base = '';
+let connections = 0;
+const waiting: ServerResponse[] = [];
+const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.flushHeaders();
+    waiting.push(res);
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await dispatcher.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function open(signal = new AbortController().signal) {
+  const send = () => sendUpstream({ dispatcher }, { provider: 'test', url: `${base}/stream`, headers: { 'content-type': 'application/json' }, body: {}, signal });
+  return streamUpstream('test', send, signal, decoder);
+}
+
+/** The server side of the next request. */
+async function nextResponse(): Promise<ServerResponse> {
+  while (waiting.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  return waiting.shift() as ServerResponse;
+}
+
+const texts = (parts: ChatStreamPart[]) => parts.map((part) => (part.type === 'text-delta' ? part.text : part.type));
+
+describe('streamUpstream', () => {
+  it('hands over the parts of one network read at once, without waiting a turn', async () => {
+    const stream = open();
+    const first = stream.next();
+    const res = await nextResponse();
+    res.write('data: a\n\ndata: b\n\ndata: c\n\n');
+    expect(await first).toEqual({ done: false, value: { type: 'text-delta', text: 'a' } });
+    const folded: ChatStreamPart[] = [];
+    stream.drainBuffered((part) => {
+      folded.push(part);
+      return part.type === 'text-delta' && part.text !== 'b';
+    });
+    // Synchronous: b was refused (kept for next()), c not reached.
+    expect(texts(folded)).toEqual(['b']);
+    expect(await stream.next()).toEqual({ done: false, value: { type: 'text-delta', text: 'b' } });
+    stream.drainBuffered(() => true);
+    res.end('data: end\n\n');
+    expect(await stream.next()).toEqual({ done: false, value: { type: 'finish', finishReason: 'stop' } });
+    expect((await stream.next()).done).toBe(true);
+  });
+
+  it('keeps the upstream connection for the next stream when the body ends with the last event', async () => {
+    const before = connections;
+    for (let round = 0; round < 3; round++) {
+      const stream = open();
+      const first = stream.next();
+      (await nextResponse()).end('data: x\n\ndata: end\n\n');
+      const parts = [(await first).value as ChatStreamPart];
+      for (let next = await stream.next(); !next.done; next = await stream.next()) parts.push(next.value);
+      expect(texts(parts)).toEqual(['x', 'finish']);
+    }
+    // Closing a body whose end was already read must not close its connection: one, reused.
+    expect(connections - before).toBeLessThanOrEqual(1);
+  });
+
+  it('returns at once while a read is pending, and closes the upstream', async () => {
+    const stream = open();
+    const first = stream.next();
+    const res = await nextResponse();
+    res.write('data: a\n\n');
+    await first;
+    const pending = stream.next();
+    const closed = new Promise<void>((resolve) => res.on('close', () => resolve()));
+    expect(await stream.return?.()).toEqual({ done: true, value: undefined });
+    expect(await pending).toEqual({ done: true, value: undefined });
+    await closed;
+  });
+
+  it('ends with an error part on a transport failure, and rethrows the reason of an abort', async () => {
+    const broken = open();
+    const first = broken.next();
+    const res = await nextResponse();
+    res.write('data: a\n\n');
+    await first;
+    res.socket?.destroy();
+    const failed = await broken.next();
+    expect(failed.value).toMatchObject({ type: 'error', error: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expect((await broken.next()).done).toBe(true);
+
+    const controller = new AbortController();
+    const aborted = open(controller.signal);
+    const head = aborted.next();
+    (await nextResponse()).write('data: a\n\n');
+    await head;
+    const reason = new Error('cancelled by the test');
+    const pending = aborted.next();
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+  });
+});

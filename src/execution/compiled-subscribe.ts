@@ -2,6 +2,7 @@ import { getOperationAST, visit, BREAK, type DocumentNode, type FieldNode, type 
 import type { ExecutionContext } from '@graphql-tools/executor';
 import { executor, utils } from './executor-utils.js';
 import { executeEvent, NeedsAsync } from './execute-plan.js';
+import { hostEventHooks, runEventHooks } from './event-hooks.js';
 import { ARGUMENT_ERROR, NotCompilable, planField, planIsVariableFree, type ObjectPlan } from './selection-plan.js';
 
 const { buildExecutionContext, buildResolveInfo, execute } = executor;
@@ -127,7 +128,8 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
     }
     throw error;
   };
-  const run = async (payload: unknown): Promise<ExecutionResult> => {
+  // Synchronous for a compiled event: no promise of its own per event.
+  const run = (payload: unknown): ExecutionResult | Promise<ExecutionResult> => {
     if (!entry.async) {
       try {
         return executeEvent(plan, exeContext, payload) as ExecutionResult;
@@ -136,7 +138,7 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
         entry.async = true;
       }
     }
-    return (await execute({ ...args, rootValue: payload })) as ExecutionResult;
+    return execute({ ...args, rootValue: payload }) as ExecutionResult | Promise<ExecutionResult>;
   };
   const events: AsyncGenerator<ExecutionResult> = {
     async next() {
@@ -152,7 +154,9 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
         return finished;
       }
       try {
-        return { value: await run(step.value), done: false };
+        const produced = run(step.value);
+        const event = isPromise(produced) ? await produced : produced;
+        return { value: hooks.length === 0 ? event : runEventHooks(hooks, event), done: false };
       } catch (error: unknown) {
         return close(error);
       }
@@ -177,6 +181,8 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
       return events;
     },
   };
+  // Plugins' per-event work (error masking, metrics) runs here, rather than in envelop's wrapper per event.
+  const hooks = hostEventHooks(events);
   return events;
 }
 

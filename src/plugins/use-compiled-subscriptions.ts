@@ -7,7 +7,9 @@ import { compileSubscribe, type SubscriptionPath } from '../execution/compiled-s
  * (see src/execution/), instead of a full graphql-tools execution per event. Arguments are
  * coerced once per subscription; the per-event path is synchronous. The result is the same
  * (test/unit/compiled-subscribe.test.ts compares both), so every other plugin's hooks —
- * onSubscribeResult, onNext (error masking, metrics), onEnd — see exactly what they saw before.
+ * onSubscribeResult, onNext, onEnd — see exactly what they saw before. Plugins whose
+ * per-event work goes through `onEveryEvent` (error masking, metrics) run it inside the
+ * compiled stream, so envelop puts no wrapper around it per event.
  *
  * Place it before any plugin that wraps the subscribe function (tracing), so they wrap this one.
  */

@@ -11,6 +11,7 @@ import { useCompiledSubscriptions } from '../plugins/use-compiled-subscriptions.
 import { useDocumentCache } from '../plugins/use-document-cache.js';
 import { useIntrospectionPolicy } from '../plugins/use-introspection-policy.js';
 import { maskGatewayError } from '../errors/mask-gateway-error.js';
+import { createMasking, useErrorMasking } from '../plugins/use-error-masking.js';
 import { useRequestErrorCodes } from '../plugins/use-request-error-codes.js';
 import { useOperationLimits } from '../plugins/use-operation-limits.js';
 import { useOperationLog } from '../plugins/use-operation-log.js';
@@ -146,6 +147,8 @@ export function createGatewayYoga(options: {
   const { server, logger } = options;
   const yogaLogger = logger.child({ component: 'yoga' });
   const throttle = options.logThrottle ?? createLogThrottle(logger);
+  const logUnexpected = (error: unknown) => logFailure(yogaLogger, throttle, error, {}, 'operation failed');
+  const masking = createMasking(maskGatewayError, logUnexpected);
   return createYoga<Record<string, unknown>, GatewayServices>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
@@ -166,9 +169,12 @@ export function createGatewayYoga(options: {
       info: (...args: unknown[]) => yogaLogger.info(args[0] as object),
       warn: (...args: unknown[]) => yogaLogger.warn(args[0] as object),
       // Yoga logs what it did not expect: a refused credential or a client that left is not a fault.
-      error: (...args: unknown[]) => logFailure(yogaLogger, throttle, args[0], {}, 'operation failed'),
+      error: (...args: unknown[]) => logUnexpected(args[0]),
     },
-    maskedErrors: { maskError: maskGatewayError },
+    // Operation errors are masked by useErrorMasking (last plugin), which masks a compiled
+    // subscription's events without envelop's wrapper per event, and gives Yoga the same
+    // masking for the errors of its request pipeline.
+    maskedErrors: false,
     graphiql: server.graphiql ? { title: 'Switchboard', subscriptionsProtocol: 'WS', defaultQuery: EXAMPLE_OPERATIONS } : false,
     renderGraphiQL: renderGraphiQLOnDemand,
     landingPage: false,
@@ -235,6 +241,8 @@ export function createGatewayYoga(options: {
       }),
       // During validation: `server.introspection: false` refuses __schema/__type and drops "Did you mean" hints.
       useIntrospectionPolicy({ enabled: server.introspection }),
+      // Last, where Yoga puts its masking: every plugin above sees errors as they were thrown.
+      useErrorMasking(masking),
     ],
   });
 }

@@ -6,6 +6,7 @@ import { errorCodeOf } from '../../errors/mask-gateway-error.js';
 import type { HealthRegistry } from '../../routing/target-health.js';
 import type { CallRegistry } from '../../services/call-registry.js';
 import type { SubscriptionPath } from '../../execution/compiled-subscribe.js';
+import { onEveryEvent } from '../../execution/event-hooks.js';
 import type { Catalog } from '../../routing/catalog.js';
 import type { ChatObserver, CompletionRecord } from '../../services/chat-observer.js';
 import { createOperationLabeler } from './operation-labels.js';
@@ -281,12 +282,10 @@ export function createMetrics(deps: MetricsDeps): Metrics {
 
   function watch(timer: ReturnType<typeof operationTimer>, result: unknown) {
     if (isAsyncIterable(result)) {
-      return {
-        onNext({ result: next }: { result: ExecutionResult }) {
-          if (next.errors?.length) timer.fail(next.errors);
-        },
-        onEnd: () => timer.done(),
-      };
+      const events = onEveryEvent(result, (next) => {
+        if (next.errors?.length) timer.fail(next.errors);
+      });
+      return { ...events, onEnd: () => timer.done() };
     }
     const single = result as ExecutionResult | undefined;
     if (single?.errors?.length) timer.fail(single.errors);

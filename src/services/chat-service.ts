@@ -9,6 +9,7 @@ import { createAdmitter, type AdmittedCall } from './chat/admit-call.js';
 import { withCompletionCache } from './chat/cached-chat-service.js';
 import type { ChatCall, ChatTicket } from './chat/chat-call.js';
 import { openStream } from './chat/open-stream.js';
+import { deferStream } from './chat/defer-stream.js';
 import { relayStream } from './chat/relay-stream.js';
 import { observeAnswered, settleUnanswered, settleUsage, type SettlementContext } from './chat/settle-completion.js';
 import type { ChatObserver } from './chat-observer.js';
@@ -138,27 +139,31 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     }
   }
 
-  async function* stream(request: GatewayChatRequest, call: ChatCall): AsyncGenerator<ChatStreamEvent> {
-    // Held until the stream ends, however it ends: the generator's finally runs on completion, error and return().
-    const lease = await admitter.lease(call);
-    try {
-      const admitted = await admitter.admit(request, 'streaming', call);
-      const settlement = settlementOf(admitted, request, call, true);
-      let attempt;
+  /** Admitted and opened on the first next(); the relay's own events then, with no layer of this function's per event. */
+  function stream(request: GatewayChatRequest, call: ChatCall): AsyncGenerator<ChatStreamEvent> {
+    return deferStream(async () => {
+      // Held until the stream ends, however it ends: the relay releases it in its finally.
+      const lease = await admitter.lease(call);
       try {
-        attempt = await runAttempts(attemptDeps, {
-          ...attemptOptions(admitted),
-          streaming: true,
-          start: (target, attemptSignal, watchdog) => openStream(target, upstreamRequest(request, target), attemptSignal, watchdog),
-        });
+        const admitted = await admitter.admit(request, 'streaming', call);
+        const settlement = settlementOf(admitted, request, call, true);
+        let attempt;
+        try {
+          attempt = await runAttempts(attemptDeps, {
+            ...attemptOptions(admitted),
+            streaming: true,
+            start: (target, attemptSignal, watchdog) => openStream(target, upstreamRequest(request, target), attemptSignal, watchdog),
+          });
+        } catch (error: unknown) {
+          settleUnanswered(settlement, error);
+          throw error;
+        }
+        return relayStream({ live: attempt.live, opened: attempt.value, settlement, firstTokenAt: now(), release: () => lease.release() });
       } catch (error: unknown) {
-        settleUnanswered(settlement, error);
+        lease.release();
         throw error;
       }
-      yield* relayStream({ live: attempt.live, opened: attempt.value, settlement, firstTokenAt: now() });
-    } finally {
-      lease.release();
-    }
+    });
   }
 
   const core: ChatService = {
@@ -166,10 +171,11 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       assertModelAllowed(call.principal, request.model);
       return chat(request, call);
     },
-    async *stream(request, call) {
-      assertModelAllowed(call.principal, request.model);
-      yield* stream(request, call);
-    },
+    stream: (request, call) =>
+      deferStream(() => {
+        assertModelAllowed(call.principal, request.model);
+        return stream(request, call);
+      }),
     admitOperation: (requests, principal) => admitter.admitOperation(requests, principal),
   };
   if (!deps.cache) return core;

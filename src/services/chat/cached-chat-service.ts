@@ -7,6 +7,7 @@ import type { ChatCompletion, ChatStreamEvent, CompletionUsage, GatewayChatReque
 import { observeRequest, type ChatObserver } from '../chat-observer.js';
 import type { UsageMeter } from '../usage-meter.js';
 import type { ChatCall } from './chat-call.js';
+import { deferStream } from './defer-stream.js';
 
 export interface CompletionCacheDeps {
   cache: CompletionCache;
@@ -145,21 +146,17 @@ export function withCompletionCache(inner: ChatService, deps: CompletionCacheDep
       call.ticket?.admission.release();
       return fromCache(completion, request, call, false, startedAt);
     },
-    async *stream(request, call) {
-      assertModelAllowed(call.principal, request.model);
-      const key = cache.keyFor(request, call.principal.subject);
-      if (!key) {
-        yield* inner.stream(request, call);
-        return;
-      }
-      const startedAt = now();
-      const hit = await lookup(key);
-      if (hit) {
-        yield* replay(fromCache(hit, request, call, true, startedAt));
-        return;
-      }
-      yield* rememberStream(key, inner.stream(request, call));
-    },
+    stream: (request, call) =>
+      // Opened on the first next(), as a generator would be; an uncached request then gets the inner stream's events directly.
+      deferStream(async () => {
+        assertModelAllowed(call.principal, request.model);
+        const key = cache.keyFor(request, call.principal.subject);
+        if (!key) return inner.stream(request, call);
+        const startedAt = now();
+        const hit = await lookup(key);
+        if (hit) return replay(fromCache(hit, request, call, true, startedAt));
+        return rememberStream(key, inner.stream(request, call));
+      }),
     admitOperation: (requests, principal) => inner.admitOperation(requests, principal),
   };
 }

@@ -14,6 +14,8 @@ export interface RelayInput {
   opened: OpenedStream;
   settlement: SettlementContext;
   firstTokenAt: number;
+  /** Called once the stream is over, however it ends (the caller's hold on the concurrency limit). */
+  release: () => void;
   /** Set when the answer may be cached: called with the whole answer on success. */
   remember?: (answer: {
     id: string;
@@ -40,7 +42,7 @@ export interface RelayInput {
  * is settled and its completion observed once.
  */
 export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStreamEvent> {
-  const { live, opened, settlement, firstTokenAt, remember } = input;
+  const { live, opened, settlement, firstTokenAt, remember, release } = input;
   const { head, iterator, close } = opened;
   const { target, watchdog } = live;
   const model = target.model.id;
@@ -135,19 +137,23 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStream
     failure = error;
     throw error;
   } finally {
-    live.settle();
-    if (reader.holding) {
-      // Left early with a read pending: return() would wait for it, so abort the upstream, and drop its outcome.
-      reader.abandon();
-      close(settlement.call.signal.reason ?? new Error('the stream was closed'));
+    try {
+      live.settle();
+      if (reader.holding) {
+        // Left early with a read pending: return() would wait for it, so abort the upstream, and drop its outcome.
+        reader.abandon();
+        close(settlement.call.signal.reason ?? new Error('the stream was closed'));
+      }
+      // The consumer left early (cancel, downstream error): close the upstream now.
+      void iterator.return?.(undefined)?.catch(() => undefined);
+      if (outcome !== 'success' || !end) {
+        // A cut-off stream still used tokens: settle and record what was seen.
+        end = { model, provider, outcome, usage: end?.usage ?? tally.usage(), finishReason: null, failure, firstTokenAt };
+        settleUsage(settlement, end);
+      }
+      observeAnswered(settlement, end);
+    } finally {
+      release();
     }
-    // The consumer left early (cancel, downstream error): close the upstream now.
-    void iterator.return?.(undefined)?.catch(() => undefined);
-    if (outcome !== 'success' || !end) {
-      // A cut-off stream still used tokens: settle and record what was seen.
-      end = { model, provider, outcome, usage: end?.usage ?? tally.usage(), finishReason: null, failure, firstTokenAt };
-      settleUsage(settlement, end);
-    }
-    observeAnswered(settlement, end);
   }
 }

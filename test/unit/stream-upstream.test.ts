@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatStreamPart } from '../../src/providers/contract.js';
-import { sendUpstream } from '../../src/providers/http/send-upstream.js';
 import { streamUpstream, type StreamDecoder } from '../../src/providers/http/stream-upstream.js';
 
 /** Each `data:` line is one text part; `data: end` says the stream is over. */
@@ -28,6 +27,11 @@ const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
 beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume();
+    if (req.url === '/refuse') {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '7' });
+      res.end(JSON.stringify({ error: { message: 'Rate limit reached for requests' } }));
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.flushHeaders();
     waiting.push(res);
@@ -43,9 +47,8 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-function open(signal = new AbortController().signal) {
-  const send = () => sendUpstream({ dispatcher }, { provider: 'test', url: `${base}/stream`, headers: { 'content-type': 'application/json' }, body: {}, signal });
-  return streamUpstream('test', send, signal, decoder);
+function open(signal = new AbortController().signal, path = '/stream') {
+  return streamUpstream({ dispatcher }, () => ({ provider: 'test', url: `${base}${path}`, headers: { 'content-type': 'application/json' }, body: {}, signal }), decoder);
 }
 
 /** The server side of the next request. */
@@ -102,6 +105,12 @@ describe('streamUpstream', () => {
     expect(await stream.return?.()).toEqual({ done: true, value: undefined });
     expect(await pending).toEqual({ done: true, value: undefined });
     await closed;
+  });
+
+  it('rejects the first next() with the refusal of a non-2xx answer, and is over after it', async () => {
+    const stream = open(undefined, '/refuse');
+    await expect(stream.next()).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 7000, status: 429 });
+    expect((await stream.next()).done).toBe(true);
   });
 
   it('ends with an error part on a transport failure, and rethrows the reason of an abort', async () => {

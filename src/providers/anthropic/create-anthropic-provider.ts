@@ -191,8 +191,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions, trans
   }
 
   function stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamPart> {
-    const send = () => sendUpstream(transport, { provider: id, url, headers, body: toAnthropicBody(request, true, defaultMaxTokens), signal });
-    return streamUpstream(id, send, signal, createAnthropicDecoder);
+    return streamUpstream(transport, () => ({ provider: id, url, headers, body: toAnthropicBody(request, true, defaultMaxTokens), signal }), createAnthropicDecoder);
   }
 
   return {

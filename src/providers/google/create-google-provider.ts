@@ -185,8 +185,7 @@ export function createGoogleProvider(options: GoogleProviderOptions, transport: 
   }
 
   function stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamPart> {
-    const send = () => sendUpstream(transport, { provider: id, url: urlOf(request.model, true), headers, body: toGeminiBody(request), signal });
-    return streamUpstream(id, send, signal, createGeminiDecoder);
+    return streamUpstream(transport, () => ({ provider: id, url: urlOf(request.model, true), headers, body: toGeminiBody(request), signal }), createGeminiDecoder);
   }
 
   return {

@@ -1,7 +1,9 @@
 import type { ChatStreamPart } from '../contract.js';
 import { ProviderError } from '../provider-error.js';
 import { createSseParser, type SseEvent, type SseParser } from './parse-sse.js';
-import { transportError, type UpstreamResponse } from './send-upstream.js';
+import type { Dispatcher } from 'undici';
+import { errorFromResponse } from './error-from-response.js';
+import { transportError, type UpstreamCall, type UpstreamTransport } from './send-upstream.js';
 
 /**
  * One provider's stream decoder, for one stream: fed SSE events synchronously,
@@ -37,51 +39,52 @@ export function isBufferedPartStream(source: AsyncIterator<ChatStreamPart>): sou
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 /** Parts decoded but not taken before the socket is paused: the consumer is slow, let TCP hold the rest. */
 const HIGH_WATER_PARTS = 256;
+/** How much of an error answer's body is kept for its message. */
+const MAX_ERROR_BODY = 64 * 1024;
 
 /**
- * The one pull loop of a streaming adapter, without an async step per chunk:
- * the body is read in flowing mode, and each network read goes through the SSE
- * parser and the provider's decoder in one synchronous pass into a queue that
- * `next()` and `drainBuffered()` take from. The request is sent on the first
- * `next()` (lazily, as a generator would). A transport failure mid-stream
- * becomes a final `error` part (an abort rethrows the caller's reason, after
- * the parts already decoded), and the upstream socket is released however the
- * stream ends: done, failed, or left early by the consumer (cancel, fallback),
- * whose `return()` never waits for the network.
+ * The one pull loop of a streaming adapter, without an async step or a stream
+ * object per chunk: the request goes through undici's dispatcher with a handler,
+ * and each network read goes through the SSE parser and the provider's decoder
+ * in one synchronous pass into a queue that `next()` and `drainBuffered()` take
+ * from. The request is built and sent on the first `next()` (lazily, as a
+ * generator would). A refusal (non-2xx) or a failure before the answer rejects
+ * that `next()`; a transport failure mid-stream becomes a final `error` part (an
+ * abort rethrows the caller's reason, after the parts already decoded). The
+ * upstream connection is released however the stream ends: done, failed, or
+ * left early by the consumer (cancel, fallback), whose `return()` never waits
+ * for the network.
  */
-export function streamUpstream(
-  provider: string,
-  send: () => Promise<UpstreamResponse>,
-  signal: AbortSignal,
-  createDecoder: CreateStreamDecoder,
-): BufferedPartStream {
-  return new UpstreamPartStream(provider, send, signal, createDecoder);
+export function streamUpstream(transport: UpstreamTransport, callOf: () => UpstreamCall, createDecoder: CreateStreamDecoder): BufferedPartStream {
+  return new UpstreamPartStream(transport, callOf, createDecoder);
 }
 
-type Body = UpstreamResponse['body'];
+type Controller = Dispatcher.DispatchController;
 
-function release(body: Body): void {
-  if (!body.destroyed) body.destroy();
-}
-
-class UpstreamPartStream implements BufferedPartStream {
+class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandler {
   private queue: ChatStreamPart[] = [];
   private head = 0;
   /** No part will be queued any more (the body ended, failed, or the consumer left). */
   private ended = false;
-  /** Thrown once the queue is empty: the abort reason, or a failure to send. */
+  /** The upstream answer is over (its end or its failure seen): nothing to abort. */
+  private complete = false;
+  /** Thrown once the queue is empty: the abort reason, a refusal, or a failure before the answer. */
   private failure: unknown = undefined;
   private failed = false;
-  private body: Body | undefined;
   private started = false;
-  private waiter: { resolve: (result: IteratorResult<ChatStreamPart>) => void; reject: (error: unknown) => void } | undefined;
+  private call: UpstreamCall | undefined;
+  private controller: Controller | undefined;
+  /** Set once a 2xx answer has started: its body is the stream. */
   private parser: SseParser | undefined;
   private decoder: StreamDecoder | undefined;
+  /** A refusal's status, headers and body, read whole for its error. */
+  private refusal: { status: number; headers: Record<string, string | string[] | undefined>; text: string } | undefined;
+  private waiter: { resolve: (result: IteratorResult<ChatStreamPart>) => void; reject: (error: unknown) => void } | undefined;
+  private readonly onAbort = () => this.controller?.abort(this.call?.signal.reason);
 
   constructor(
-    private readonly provider: string,
-    private readonly send: () => Promise<UpstreamResponse>,
-    private readonly signal: AbortSignal,
+    private readonly transport: UpstreamTransport,
+    private readonly callOf: () => UpstreamCall,
     private readonly createDecoder: CreateStreamDecoder,
   ) {}
 
@@ -97,7 +100,7 @@ class UpstreamPartStream implements BufferedPartStream {
       return Promise.reject(this.failure);
     }
     if (this.ended) return Promise.resolve(DONE);
-    this.body?.resume();
+    if (this.controller?.paused) this.controller.resume();
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
     });
@@ -117,38 +120,30 @@ class UpstreamPartStream implements BufferedPartStream {
     return Promise.resolve(DONE);
   }
 
-  private take(): ChatStreamPart {
-    const part = this.queue[this.head++] as ChatStreamPart;
-    if (this.head === this.queue.length) {
-      this.queue.length = 0;
-      this.head = 0;
+  // The dispatcher's handler: called by undici, synchronously, as the answer arrives.
+
+  onRequestStart(controller: Controller): void {
+    this.controller = controller;
+    // Aborted, or left by the consumer, while the request was on its way.
+    const { signal } = this.call as UpstreamCall;
+    if (signal.aborted) controller.abort(signal.reason);
+    else if (this.ended) controller.abort(new Error('the stream was closed'));
+  }
+
+  onResponseStart(_controller: Controller, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    if (statusCode >= 200 && statusCode < 300) {
+      this.parser = createSseParser();
+      this.decoder = this.createDecoder((this.call as UpstreamCall).provider);
+    } else {
+      this.refusal = { status: statusCode, headers, text: '' };
     }
-    return part;
   }
 
-  private start(): void {
-    this.started = true;
-    this.send().then(
-      (response) => this.read(response.body),
-      (error: unknown) => this.fail(error),
-    );
-  }
-
-  private read(body: Body): void {
-    if (this.ended) {
-      // The consumer left while the request was on its way.
-      if (!body.destroyed) body.destroy();
+  onResponseData(controller: Controller, chunk: Buffer): void {
+    if (this.refusal) {
+      if (this.refusal.text.length < MAX_ERROR_BODY) this.refusal.text += chunk.toString('utf8');
       return;
     }
-    this.body = body;
-    this.parser = createSseParser();
-    this.decoder = this.createDecoder(this.provider);
-    body.on('data', (chunk: Buffer | string) => this.onChunk(chunk));
-    body.on('end', () => this.onEnd());
-    body.on('error', (error: Error) => this.onError(error));
-  }
-
-  private onChunk(chunk: Buffer | string): void {
     if (this.ended) return;
     const parts = this.queue;
     const before = parts.length;
@@ -161,10 +156,13 @@ class UpstreamPartStream implements BufferedPartStream {
       }
     }
     if (parts.length > before || this.ended) this.wake();
-    if (!this.ended && parts.length - this.head >= HIGH_WATER_PARTS) this.body?.pause();
+    if (!this.ended && parts.length - this.head >= HIGH_WATER_PARTS) controller.pause();
   }
 
-  private onEnd(): void {
+  onResponseEnd(): void {
+    this.completed();
+    const call = this.call as UpstreamCall;
+    if (this.refusal) return this.fail(errorFromResponse(call.provider, this.refusal.status, this.refusal.headers, this.refusal.text));
     if (this.ended) return;
     const decoder = this.decoder as StreamDecoder;
     for (const event of (this.parser as SseParser).end()) if (decoder.event(event, this.queue)) break;
@@ -173,15 +171,58 @@ class UpstreamPartStream implements BufferedPartStream {
     this.wake();
   }
 
-  private onError(error: Error): void {
-    if (this.ended) return;
-    this.fail(error);
+  onResponseError(_controller: Controller, error: Error): void {
+    this.completed();
+    const call = this.call as UpstreamCall;
+    this.fail(transportError(call.provider, error, call.signal));
   }
 
-  private fail(error: unknown): void {
+  private take(): ChatStreamPart {
+    const part = this.queue[this.head++] as ChatStreamPart;
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    }
+    return part;
+  }
+
+  private start(): void {
+    this.started = true;
+    let call: UpstreamCall;
+    let target: URL;
+    try {
+      call = this.callOf();
+      target = new URL(call.url);
+    } catch (error: unknown) {
+      return this.fail(error);
+    }
+    this.call = call;
+    if (call.signal.aborted) return this.fail(call.signal.reason);
+    call.signal.addEventListener('abort', this.onAbort, { once: true });
+    try {
+      this.transport.dispatcher.dispatch(
+        { origin: target.origin, path: target.pathname + target.search, method: 'POST', headers: call.headers, body: JSON.stringify(call.body) },
+        this,
+      );
+    } catch (error: unknown) {
+      this.completed();
+      this.fail(transportError(call.provider, error, call.signal));
+    }
+  }
+
+  /** The answer is over: no abort to forward any more. */
+  private completed(): void {
+    this.complete = true;
+    this.call?.signal.removeEventListener('abort', this.onAbort);
+  }
+
+  /**
+   * A failure before the answer (a refusal, no connection, an abort) rejects the next `next()`;
+   * one mid-stream is the stream's last part, and an abort is rethrown after what was decoded.
+   */
+  private fail(failure: unknown): void {
     if (this.ended) return;
-    const failure = this.body ? transportError(this.provider, error, this.signal) : error;
-    if (failure instanceof ProviderError && this.body) {
+    if (failure instanceof ProviderError && this.parser) {
       this.queue.push({ type: 'error', error: failure });
     } else {
       this.failure = failure;
@@ -192,15 +233,20 @@ class UpstreamPartStream implements BufferedPartStream {
   }
 
   /**
-   * No more parts: release the socket. The rest of a body is usually already parsed (the
-   * stream's last event and the body's end come in one read), so the body gets one turn to
-   * end on its own and keep its connection; one still open after it is destroyed, which
+   * No more parts: release the connection. The rest of an answer is usually already parsed
+   * (the stream's last event and the answer's end come in one read), so it gets one turn to
+   * complete on its own and keep its connection; one still open after it is aborted, which
    * closes its connection.
    */
   private finish(): void {
     this.ended = true;
-    const body = this.body;
-    if (body && !body.readableEnded) setImmediate(release, body);
+    if (!this.complete && this.controller) setImmediate(() => this.release());
+  }
+
+  private release(): void {
+    if (this.complete) return;
+    this.completed();
+    this.controller?.abort(new Error('the stream was closed'));
   }
 
   /** Hands the next part (or the end) to a consumer waiting in `next()`. */

@@ -114,8 +114,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions, transport: 
   }
 
   function stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamPart> {
-    const send = () => sendUpstream(transport, { provider: id, url, headers, body: toOpenAIBody(request, true), signal });
-    return streamUpstream(id, send, signal, createOpenAIDecoder);
+    return streamUpstream(transport, () => ({ provider: id, url, headers, body: toOpenAIBody(request, true), signal }), createOpenAIDecoder);
   }
 
   return {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatStreamPart } from '../../src/providers/contract.js';
+import { postJson } from '../../src/providers/http/send-upstream.js';
 import { streamUpstream, type StreamDecoder } from '../../src/providers/http/stream-upstream.js';
 
 /** Each `data:` line is one text part; `data: end` says the stream is over. */
@@ -133,5 +134,34 @@ describe('streamUpstream', () => {
     const pending = aborted.next();
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
+  });
+});
+
+describe('postJson', () => {
+  const post = (path: string, signal = new AbortController().signal) =>
+    postJson({ dispatcher }, { provider: 'test', url: `${base}${path}`, headers: { 'content-type': 'application/json' }, body: { hi: true }, signal });
+
+  it('parses a 2xx answer, turns a refusal into its error, and a body that is not JSON into a malformed one', async () => {
+    const answered = post('/json');
+    (await nextResponse()).end('{"id":"x","choices":[]}');
+    expect(await answered).toEqual({ id: 'x', choices: [] });
+
+    await expect(post('/refuse')).rejects.toMatchObject({ code: 'RATE_LIMITED', status: 429, retryAfterMs: 7000 });
+
+    const garbled = post('/json');
+    (await nextResponse()).end('<html>busy</html>');
+    await expect(garbled).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('not JSON') });
+  });
+
+  it('rejects with the reason of an abort while the body is read, and closes the upstream', async () => {
+    const controller = new AbortController();
+    const answered = post('/json', controller.signal);
+    const res = await nextResponse();
+    res.write('{"id":');
+    const closed = new Promise<void>((resolve) => res.on('close', () => resolve()));
+    const reason = new Error('cancelled by the test');
+    controller.abort(reason);
+    await expect(answered).rejects.toBe(reason);
+    await closed;
   });
 });

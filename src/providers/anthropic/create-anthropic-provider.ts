@@ -1,7 +1,7 @@
 import type { ChatRequest, ChatResult, ChatStreamPart, Provider, ToolCall } from '../contract.js';
 import { streamUpstream, type StreamDecoder } from '../http/stream-upstream.js';
 import type { ProviderError } from '../provider-error.js';
-import { inBandError, malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
+import { inBandError, malformedError, postJson, type UpstreamTransport } from '../http/send-upstream.js';
 import {
   mapAnthropicStopReason,
   toAnthropicBody,
@@ -156,8 +156,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions, trans
 
   async function chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
     const body = toAnthropicBody(request, false, defaultMaxTokens);
-    const response = await sendUpstream(transport, { provider: id, url, headers, body, signal });
-    const message = (await readJson(id, response, signal)) as AnthropicMessage | null;
+    const message = (await postJson(transport, { provider: id, url, headers, body, signal })) as AnthropicMessage | null;
     if (message?.type === 'error') throw inBandError(id, message.error?.message ?? message.error?.type);
     if (!message || !Array.isArray(message.content)) throw malformedError(id, 'a message without content');
     let text: string | null = null;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChatRequest, ChatResult, ChatStreamPart, PartialTokenUsage, Provider, TokenUsage, ToolCall } from '../contract.js';
 import { streamUpstream, type StreamDecoder } from '../http/stream-upstream.js';
 import type { ProviderError } from '../provider-error.js';
-import { inBandError, malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
+import { inBandError, malformedError, postJson, type UpstreamTransport } from '../http/send-upstream.js';
 import { createGeminiEmbed } from './gemini-embeddings.js';
 import { createThoughtCollector, type ThoughtCollector } from './gemini-thoughts.js';
 import { mapGeminiFinishReason, toGeminiBody, type GeminiPart, type GeminiResponse, type GeminiUsage } from './gemini-wire.js';
@@ -151,8 +151,7 @@ export function createGoogleProvider(options: GoogleProviderOptions, transport: 
 
   async function chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
     const url = urlOf(request.model, false);
-    const response = await sendUpstream(transport, { provider: id, url, headers, body: toGeminiBody(request), signal });
-    const body = (await readJson(id, response, signal)) as GeminiResponse | null;
+    const body = (await postJson(transport, { provider: id, url, headers, body: toGeminiBody(request), signal })) as GeminiResponse | null;
     if (body?.error) throw inBandError(id, body.error.message ?? body.error.status);
     const candidate = body?.candidates?.[0];
     const common = {

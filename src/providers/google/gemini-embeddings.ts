@@ -1,5 +1,5 @@
 import type { EmbeddingRequest, EmbeddingResponse } from '../contract.js';
-import { malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
+import { malformedError, postJson, type UpstreamTransport } from '../http/send-upstream.js';
 import { ProviderError } from '../provider-error.js';
 
 /** The parts of a Gemini `batchEmbedContents` answer the gateway reads. */
@@ -33,8 +33,7 @@ export function createGeminiEmbed(
         ...(request.dimensions === undefined ? {} : { outputDimensionality: request.dimensions }),
       })),
     };
-    const response = await sendUpstream(transport, { provider: id, url, headers, body, signal });
-    const answer = (await readJson(id, response, signal)) as GeminiBatchEmbedBody | null;
+    const answer = (await postJson(transport, { provider: id, url, headers, body, signal })) as GeminiBatchEmbedBody | null;
     if (answer?.error) {
       const message = answer.error.message ?? answer.error.status ?? 'an error';
       throw new ProviderError('UPSTREAM_UNAVAILABLE', `Provider "${id}" failed: ${message.slice(0, 300)}`, { provider: id, retryable: true });

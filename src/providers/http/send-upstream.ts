@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ProviderError } from '../provider-error.js';
 import { errorFromResponse } from './error-from-response.js';
 
@@ -16,8 +16,6 @@ export interface UpstreamCall {
   signal: AbortSignal;
 }
 
-/** A successful (2xx) upstream answer whose body is still to be read. */
-export type UpstreamResponse = Dispatcher.ResponseData;
 
 const NETWORK_ERROR_CODES = new Set([
   'ECONNREFUSED',
@@ -56,45 +54,110 @@ export function transportError(provider: string, error: unknown, signal: AbortSi
   });
 }
 
-/**
- * POSTs JSON to an upstream and resolves with a 2xx response, or rejects with a
- * ProviderError (HTTP error, network failure) or the abort reason.
- */
-export async function sendUpstream(transport: UpstreamTransport, call: UpstreamCall): Promise<UpstreamResponse> {
-  let response: UpstreamResponse;
-  try {
-    response = await request(call.url, {
-      method: 'POST',
-      headers: call.headers,
-      body: JSON.stringify(call.body),
-      signal: call.signal,
-      dispatcher: transport.dispatcher,
-    });
-  } catch (error: unknown) {
-    throw transportError(call.provider, error, call.signal);
-  }
-  if (response.statusCode >= 200 && response.statusCode < 300) return response;
-  let text = '';
-  try {
-    text = await response.body.text();
-  } catch (error: unknown) {
-    if (call.signal.aborted) throw call.signal.reason ?? error;
-  }
-  throw errorFromResponse(call.provider, response.statusCode, response.headers, text);
+/** How much of an error answer's body is kept for its message. */
+export const MAX_ERROR_BODY = 64 * 1024;
+
+/** Where a request goes, as undici's dispatcher takes it. */
+export function dispatchOptions(call: UpstreamCall): Dispatcher.DispatchOptions {
+  const target = new URL(call.url);
+  return { origin: target.origin, path: target.pathname + target.search, method: 'POST', headers: call.headers, body: JSON.stringify(call.body) };
 }
 
-/** Reads a 2xx JSON body; a body that is not JSON is the upstream's fault. */
-export async function readJson(provider: string, response: UpstreamResponse, signal: AbortSignal): Promise<unknown> {
-  let text: string;
-  try {
-    text = await response.body.text();
-  } catch (error: unknown) {
-    throw transportError(provider, error, signal);
+/**
+ * POSTs JSON to an upstream and resolves with its 2xx answer parsed, or rejects
+ * with a ProviderError (an HTTP error status, a network failure, a body that is
+ * not JSON) or the abort reason. Read through undici's dispatcher with a handler:
+ * the body's chunks are kept as they come, with no stream object around them.
+ */
+export function postJson(transport: UpstreamTransport, call: UpstreamCall): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const { signal } = call;
+    if (signal.aborted) return reject(signal.reason);
+    let options: Dispatcher.DispatchOptions;
+    try {
+      options = dispatchOptions(call);
+    } catch (error: unknown) {
+      return reject(error);
+    }
+    const exchange = new JsonExchange(call, resolve, reject);
+    signal.addEventListener('abort', exchange.onAbort, { once: true });
+    try {
+      transport.dispatcher.dispatch(options, exchange);
+    } catch (error: unknown) {
+      exchange.onResponseError(undefined, error as Error);
+    }
+  });
+}
+
+class JsonExchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private status = 0;
+  private headers: Record<string, string | string[] | undefined> = {};
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private settled = false;
+  readonly onAbort = () => this.controller?.abort(this.call.signal.reason);
+
+  constructor(
+    private readonly call: UpstreamCall,
+    private readonly resolve: (body: unknown) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.call.signal.aborted) controller.abort(this.call.signal.reason);
   }
-  try {
-    return JSON.parse(text);
-  } catch (error: unknown) {
-    throw malformedError(provider, 'a response body that is not JSON', error);
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.ok() && this.size >= MAX_ERROR_BODY) return;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+
+  onResponseEnd(): void {
+    const text = this.text();
+    if (!this.ok()) return this.fail(errorFromResponse(this.call.provider, this.status, this.headers, text));
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error: unknown) {
+      return this.fail(malformedError(this.call.provider, 'a response body that is not JSON', error));
+    }
+    this.done();
+    this.resolve(body);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    const { provider, signal } = this.call;
+    // An error status whose body was cut off is still that status's error.
+    if (this.status !== 0 && !this.ok() && !signal.aborted) return this.fail(errorFromResponse(provider, this.status, this.headers, this.text()));
+    this.fail(transportError(provider, error, signal));
+  }
+
+  private ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  private text(): string {
+    return (this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size)).toString('utf8');
+  }
+
+  private fail(error: unknown): void {
+    if (this.settled) return;
+    this.done();
+    this.reject(error);
+  }
+
+  private done(): void {
+    this.settled = true;
+    this.chunks = [];
+    this.call.signal.removeEventListener('abort', this.onAbort);
   }
 }
 

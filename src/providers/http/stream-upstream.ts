@@ -3,7 +3,7 @@ import { ProviderError } from '../provider-error.js';
 import { createSseParser, type SseEvent, type SseParser } from './parse-sse.js';
 import type { Dispatcher } from 'undici';
 import { errorFromResponse } from './error-from-response.js';
-import { transportError, type UpstreamCall, type UpstreamTransport } from './send-upstream.js';
+import { dispatchOptions, MAX_ERROR_BODY, transportError, type UpstreamCall, type UpstreamTransport } from './send-upstream.js';
 
 /**
  * One provider's stream decoder, for one stream: fed SSE events synchronously,
@@ -39,8 +39,6 @@ export function isBufferedPartStream(source: AsyncIterator<ChatStreamPart>): sou
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 /** Parts decoded but not taken before the socket is paused: the consumer is slow, let TCP hold the rest. */
 const HIGH_WATER_PARTS = 256;
-/** How much of an error answer's body is kept for its message. */
-const MAX_ERROR_BODY = 64 * 1024;
 
 /**
  * The one pull loop of a streaming adapter, without an async step or a stream
@@ -189,10 +187,10 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
   private start(): void {
     this.started = true;
     let call: UpstreamCall;
-    let target: URL;
+    let options: Dispatcher.DispatchOptions;
     try {
       call = this.callOf();
-      target = new URL(call.url);
+      options = dispatchOptions(call);
     } catch (error: unknown) {
       return this.fail(error);
     }
@@ -200,10 +198,7 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
     if (call.signal.aborted) return this.fail(call.signal.reason);
     call.signal.addEventListener('abort', this.onAbort, { once: true });
     try {
-      this.transport.dispatcher.dispatch(
-        { origin: target.origin, path: target.pathname + target.search, method: 'POST', headers: call.headers, body: JSON.stringify(call.body) },
-        this,
-      );
+      this.transport.dispatcher.dispatch(options, this);
     } catch (error: unknown) {
       this.completed();
       this.fail(transportError(call.provider, error, call.signal));

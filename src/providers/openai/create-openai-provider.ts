@@ -1,7 +1,7 @@
 import type { ChatRequest, ChatResult, ChatStreamPart, Provider, ToolCall } from '../contract.js';
 import { streamUpstream, type StreamDecoder } from '../http/stream-upstream.js';
 import type { ProviderError } from '../provider-error.js';
-import { inBandError, malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
+import { inBandError, malformedError, postJson, type UpstreamTransport } from '../http/send-upstream.js';
 import { createOpenAIEmbed } from './openai-embeddings.js';
 import { mapOpenAIFinishReason, reasoningTextOf, toOpenAIBody, usageFromOpenAI, type OpenAIChatBody } from './openai-wire.js';
 
@@ -91,8 +91,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions, transport: 
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
 
   async function chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
-    const response = await sendUpstream(transport, { provider: id, url, headers, body: toOpenAIBody(request, false), signal });
-    const body = (await readJson(id, response, signal)) as OpenAIChatBody | null;
+    const body = (await postJson(transport, { provider: id, url, headers, body: toOpenAIBody(request, false), signal })) as OpenAIChatBody | null;
     if (body?.error) throw inBandError(id, body.error.message);
     const choice = body?.choices?.[0];
     if (!body || !choice?.message) throw malformedError(id, 'a completion without choices');

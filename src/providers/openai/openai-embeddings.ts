@@ -1,5 +1,5 @@
 import type { EmbeddingRequest, EmbeddingResponse } from '../contract.js';
-import { malformedError, readJson, sendUpstream, type UpstreamTransport } from '../http/send-upstream.js';
+import { malformedError, postJson, type UpstreamTransport } from '../http/send-upstream.js';
 import { ProviderError } from '../provider-error.js';
 
 /** The parts of an OpenAI `/embeddings` answer the gateway reads. */
@@ -22,8 +22,7 @@ export function createOpenAIEmbed(
 ): (request: EmbeddingRequest, signal: AbortSignal) => Promise<EmbeddingResponse> {
   return async (request, signal) => {
     const body = { model: request.model, input: request.inputs, ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }) };
-    const response = await sendUpstream(transport, { provider: id, url, headers, body, signal });
-    const answer = (await readJson(id, response, signal)) as OpenAIEmbeddingsBody | null;
+    const answer = (await postJson(transport, { provider: id, url, headers, body, signal })) as OpenAIEmbeddingsBody | null;
     if (answer?.error) {
       throw new ProviderError('UPSTREAM_UNAVAILABLE', `Provider "${id}" failed: ${(answer.error.message ?? 'an error').slice(0, 300)}`, {
         provider: id,

@@ -1,8 +1,8 @@
 import { assertModelAllowed, type Principal } from '../auth/principal.js';
 import type { CompletionCache } from '../cache/completion-cache.js';
-import type { ChatRequest } from '../providers/contract.js';
+import type { ChatRequest, ChatResult } from '../providers/contract.js';
 import type { RoutePlanner } from '../routing/plan-routes.js';
-import { defaultWait, runAttempts, type AttemptDeps } from '../routing/run-attempts.js';
+import { defaultWait, runAttempts, type AttemptDeps, type RunAttemptsOptions } from '../routing/run-attempts.js';
 import type { HealthRegistry } from '../routing/target-health.js';
 import type { Target } from '../routing/catalog.js';
 import { createAdmitter, type AdmittedCall } from './chat/admit-call.js';
@@ -100,23 +100,33 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     now,
   });
 
-  async function chat(request: GatewayChatRequest, call: ChatCall): Promise<ChatCompletion> {
+  /**
+   * Takes the call's lease, admits it and runs its attempts up to an answer. The caller then
+   * owns the lease; on a failure it is released here, and the unanswered call settled.
+   */
+  async function admitAndAnswer<T>(request: GatewayChatRequest, call: ChatCall, capability: 'chat' | 'streaming', start: RunAttemptsOptions<T>['start']) {
     const lease = await admitter.lease(call);
     try {
-      const admitted = await admitter.admit(request, 'chat', call);
-      const settlement = settlementOf(admitted, request, call, false);
-      let attempt;
+      const admitted = await admitter.admit(request, capability, call);
+      const streaming = capability === 'streaming';
+      const settlement = settlementOf(admitted, request, call, streaming);
       try {
-        attempt = await runAttempts(attemptDeps, {
-          ...attemptOptions(admitted),
-          streaming: false,
-          start: (target, attemptSignal) => target.provider.chat(upstreamRequest(request, target), attemptSignal),
-        });
+        const { value, live } = await runAttempts(attemptDeps, { ...attemptOptions(admitted), streaming, start });
+        return { lease, admitted, settlement, value, live };
       } catch (error: unknown) {
         settleUnanswered(settlement, error);
         throw error;
       }
-      const { value: result, live } = attempt;
+    } catch (error: unknown) {
+      lease.release();
+      throw error;
+    }
+  }
+
+  async function chat(request: GatewayChatRequest, call: ChatCall): Promise<ChatCompletion> {
+    const start: RunAttemptsOptions<ChatResult>['start'] = (target, attemptSignal) => target.provider.chat(upstreamRequest(request, target), attemptSignal);
+    const { lease, admitted, settlement, value: result, live } = await admitAndAnswer(request, call, 'chat', start);
+    try {
       live.settle();
       const answered = { model: live.target.model.id, provider: live.target.provider.id };
       const end = { ...answered, outcome: 'success' as const, usage: computeUsage(live.target.model, result.usage), finishReason: result.finishReason };
@@ -142,27 +152,11 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   /** Admitted and opened on the first next(); the relay's own events then, with no layer of this function's per event. */
   function stream(request: GatewayChatRequest, call: ChatCall): AsyncGenerator<ChatStreamEvent> {
     return deferStream(async () => {
+      const { lease, settlement, value, live } = await admitAndAnswer(request, call, 'streaming', (target, attemptSignal, watchdog) =>
+        openStream(target, upstreamRequest(request, target), attemptSignal, watchdog),
+      );
       // Held until the stream ends, however it ends: the relay releases it in its finally.
-      const lease = await admitter.lease(call);
-      try {
-        const admitted = await admitter.admit(request, 'streaming', call);
-        const settlement = settlementOf(admitted, request, call, true);
-        let attempt;
-        try {
-          attempt = await runAttempts(attemptDeps, {
-            ...attemptOptions(admitted),
-            streaming: true,
-            start: (target, attemptSignal, watchdog) => openStream(target, upstreamRequest(request, target), attemptSignal, watchdog),
-          });
-        } catch (error: unknown) {
-          settleUnanswered(settlement, error);
-          throw error;
-        }
-        return relayStream({ live: attempt.live, opened: attempt.value, settlement, firstTokenAt: now(), release: () => lease.release() });
-      } catch (error: unknown) {
-        lease.release();
-        throw error;
-      }
+      return relayStream({ live, opened: value, settlement, firstTokenAt: now(), release: () => lease.release() });
     });
   }
 

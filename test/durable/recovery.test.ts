@@ -135,13 +135,20 @@ describe.each(DEPLOYMENTS)('recovery: $name', (deployment) => {
       10_000,
     );
     expect(viewer.errors).toBeUndefined();
-    // The spend is the ledger's sum, on both replicas.
-    for (const gw of [a, b]) {
+    // The spend is the ledger's sum, on both replicas. (A replica may still know the key from its
+    // own cache before the restore has run, so the spend is awaited, not the key.)
+    const ledger = await ledgerMicros('spender');
+    const spentMicros = async (gw: typeof a) => {
       const { body } = await postGraphQL(gw.url, BUDGET, undefined, bearer(spender));
-      expect(Math.round((body.data as { viewer: { budget: { spentUsd: number } } }).viewer.budget.spentUsd * 1_000_000)).toBe(await ledgerMicros('spender'));
-    }
+      return Math.round(((body.data as { viewer: { budget: { spentUsd: number } } } | undefined)?.viewer.budget.spentUsd ?? 0) * 1_000_000);
+    };
+    for (const gw of [a, b]) expect(await pollUntil(() => spentMicros(gw), (micros) => micros === ledger, 10_000)).toBe(ledger);
     // The usage counters are back too, reasoning and cached prompt tokens included: the ledger's sums.
-    for (const gw of [a, b]) expect((await postGraphQL(gw.url, USAGE, undefined, bearer(spender))).body).toEqual({ data: { viewer: { usage: usageOf(3) } } });
+    const restoredUsage = { data: { viewer: { usage: usageOf(3) } } };
+    for (const gw of [a, b]) {
+      const usage = await pollUntil(async () => (await postGraphQL(gw.url, USAGE, undefined, bearer(spender))).body, (body) => JSON.stringify(body) === JSON.stringify(restoredUsage), 10_000);
+      expect(usage).toEqual(restoredUsage);
+    }
     const refused = await postGraphQL(a.url, '{ viewer { keyId } }', undefined, bearer(revoked));
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
 

@@ -58,6 +58,16 @@ async function nextResponse(): Promise<ServerResponse> {
   return waiting.shift() as ServerResponse;
 }
 
+/** A stream whose first part ("a") has arrived, and the server's side of it, still open. */
+async function openPastFirstPart(signal?: AbortSignal): Promise<{ stream: ReturnType<typeof open>; res: ServerResponse }> {
+  const stream = open(signal);
+  const first = stream.next();
+  const res = await nextResponse();
+  res.write('data: a\n\n');
+  await first;
+  return { stream, res };
+}
+
 const texts = (parts: ChatStreamPart[]) => parts.map((part) => (part.type === 'text-delta' ? part.text : part.type));
 
 describe('streamUpstream', () => {
@@ -96,11 +106,7 @@ describe('streamUpstream', () => {
   });
 
   it('returns at once while a read is pending, and closes the upstream', async () => {
-    const stream = open();
-    const first = stream.next();
-    const res = await nextResponse();
-    res.write('data: a\n\n');
-    await first;
+    const { stream, res } = await openPastFirstPart();
     const pending = stream.next();
     const closed = new Promise<void>((resolve) => res.on('close', () => resolve()));
     expect(await stream.return?.()).toEqual({ done: true, value: undefined });
@@ -115,21 +121,14 @@ describe('streamUpstream', () => {
   });
 
   it('ends with an error part on a transport failure, and rethrows the reason of an abort', async () => {
-    const broken = open();
-    const first = broken.next();
-    const res = await nextResponse();
-    res.write('data: a\n\n');
-    await first;
+    const { stream: broken, res } = await openPastFirstPart();
     res.socket?.destroy();
     const failed = await broken.next();
     expect(failed.value).toMatchObject({ type: 'error', error: { code: 'UPSTREAM_UNAVAILABLE' } });
     expect((await broken.next()).done).toBe(true);
 
     const controller = new AbortController();
-    const aborted = open(controller.signal);
-    const head = aborted.next();
-    (await nextResponse()).write('data: a\n\n');
-    await head;
+    const { stream: aborted } = await openPastFirstPart(controller.signal);
     const reason = new Error('cancelled by the test');
     const pending = aborted.next();
     controller.abort(reason);

@@ -70,6 +70,27 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStream
     done: false,
   });
 
+  /** The event being merged, and what folds a buffered part into it (one closure per stream, not per token). */
+  let building: CoalescedDelta | undefined;
+  const fold = (more: ChatStreamPart): boolean => {
+    if (more.type === 'usage' && more.partial) {
+      // Running usage (Gemini repeats it on every chunk) must not end a merge.
+      watchdog.markPart();
+      tally.noteUsage(more);
+      return true;
+    }
+    if (more.type === 'reasoning-signature') {
+      // Held for the final event, so it does not end a merge either.
+      watchdog.markPart();
+      tally.noteSignature(more.signature);
+      return true;
+    }
+    if (!building || !mergeDelta(building, more)) return false;
+    watchdog.markPart();
+    tally.take(more);
+    return true;
+  };
+
   try {
     let index = 0;
     for (;;) {
@@ -101,27 +122,10 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStream
           continue;
       }
       tally.take(part);
-      const building = startDelta(part);
+      building = startDelta(part);
       // The first delta (read before the stream was handed over) is never held back.
       if (!fromHead) {
-        const draining = reader.drainBuffered((more) => {
-          if (more.type === 'usage' && more.partial) {
-            // Running usage (Gemini repeats it on every chunk) must not end a merge.
-            watchdog.markPart();
-            tally.noteUsage(more);
-            return true;
-          }
-          if (more.type === 'reasoning-signature') {
-            // Held for the final event, so it does not end a merge either.
-            watchdog.markPart();
-            tally.noteSignature(more.signature);
-            return true;
-          }
-          if (!mergeDelta(building, more)) return false;
-          watchdog.markPart();
-          tally.take(more);
-          return true;
-        });
+        const draining = reader.drainBuffered(fold);
         if (draining) await draining;
       }
       yield event(building);

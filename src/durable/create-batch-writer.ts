@@ -21,7 +21,7 @@ export interface BatchWriterOptions<Row> {
 export interface BatchWriter<Row> {
   /** Queues one row; never waits, never throws. */
   push(row: Row): void;
-  /** Rows waiting to be written. */
+  /** Rows not written yet: waiting, or in a write still in flight. */
   readonly buffered: number;
   /** Rows dropped because the buffer was full, since start. */
   readonly dropped: number;
@@ -46,6 +46,8 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
   const maxBuffered = options.maxBuffered ?? 100_000;
   const retryDelayMs = options.retryDelayMs ?? 1_000;
   let buffer: Row[] = [];
+  /** Rows of the batch being written: still not stored (a write to an unreachable database can hang). */
+  let inFlight = 0;
   let writing: Promise<boolean> | undefined;
   let failing = false;
   let retryAt = 0;
@@ -71,14 +73,17 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
   async function writeOne(): Promise<boolean> {
     const batch = buffer.splice(0, batchSize);
     if (batch.length === 0) return true;
+    inFlight = batch.length;
     try {
       await options.write(batch);
+      inFlight = 0;
       if (failing) {
         failing = false;
         logger.warn({ buffered: buffer.length }, `${name}: database reachable again; draining the buffer`);
       }
       return true;
     } catch (error: unknown) {
+      inFlight = 0;
       buffer = batch.concat(buffer);
       trim();
       if (!failing) logger.error({ err: messageOf(error), buffered: buffer.length }, `${name}: database unreachable; rows are buffered in memory and retried`);
@@ -109,7 +114,7 @@ export function createBatchWriter<Row>(options: BatchWriterOptions<Row>): BatchW
       if (buffer.length >= batchSize && !failing) queueMicrotask(tick);
     },
     get buffered() {
-      return buffer.length;
+      return buffer.length + inFlight;
     },
     get dropped() {
       return dropped;

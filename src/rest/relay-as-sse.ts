@@ -1,3 +1,4 @@
+import { bodyWriter, type BodyWriter } from '../server/body-writer.js';
 import { clientGone } from '../services/call-registry.js';
 import { classifyFailure } from '../errors/classify-failure.js';
 import type { ChatCall } from '../services/chat-service.js';
@@ -36,10 +37,18 @@ export interface SseRenderer {
   fail(shaped: OpenAIError): string[];
 }
 
+/** Writes an event's frames as one piece; false when the client has fallen behind. */
+function send(body: BodyWriter, frames: string[]): boolean {
+  if (frames.length === 0) return true;
+  return body.write(frames.length === 1 ? (frames[0] as string) : frames.join(''));
+}
+
 /**
  * Relays chat events as SSE. The first event decides the status, so an
  * admission error (401, 429, 404…) is still a real HTTP error; after that, a
- * failure becomes the renderer's error frames. A client that goes away stops
+ * failure becomes the renderer's error frames. The next event is pulled once
+ * the client has taken the last one, so a slow reader makes deltas coalesce
+ * upstream of here instead of a buffer grow. A client that goes away stops
  * the relay and the upstream.
  */
 export async function relayAsSse(context: RestContext, events: AsyncGenerator<ChatStreamEvent>, renderer: SseRenderer, finish: () => void): Promise<void> {
@@ -53,17 +62,19 @@ export async function relayAsSse(context: RestContext, events: AsyncGenerator<Ch
   }
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': requestId });
   res.flushHeaders();
+  const body = bodyWriter(res);
   try {
     while (!next.done && !res.destroyed) {
-      for (const frame of renderer.frames(next.value)) res.write(frame);
+      if (!send(body, renderer.frames(next.value))) await body.writable();
+      if (res.destroyed) break;
       next = await events.next();
     }
-    if (!res.destroyed) for (const frame of renderer.end()) res.write(frame);
+    if (!res.destroyed) send(body, renderer.end());
   } catch (error: unknown) {
     if (!res.destroyed) {
       const shaped = toOpenAIError(error);
       if (shaped.status >= 500 && shaped.body.error.code === 'internal_error' && classifyFailure(error).kind === 'fault') context.logger.error({ err: error, requestId }, 'REST stream failed');
-      for (const frame of renderer.fail(shaped)) res.write(frame);
+      send(body, renderer.fail(shaped));
     }
   } finally {
     finish();

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayYoga } from '../create-yoga.js';
-import { drained } from './write-result.js';
+import { drained } from '../body-writer.js';
 
 /**
  * Hands Yoga a request whose body the gateway has already read (and bounded, and decoded), and

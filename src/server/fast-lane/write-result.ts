@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { GraphQLError, type ExecutionResult } from 'graphql';
+import { bodyWriter } from '../body-writer.js';
 
 /**
  * Writing GraphQL results straight to a node response, byte for byte as Yoga's result
@@ -60,19 +61,6 @@ export function writeJson(res: ServerResponse, status: number, headers: Record<s
   res.end(body);
 }
 
-/** Resolves once `res` can take more (drain), or is gone (close). */
-export function drained(res: ServerResponse): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const resume = () => {
-      res.off('drain', resume);
-      res.off('close', resume);
-      resolve();
-    };
-    res.on('drain', resume);
-    res.on('close', resume);
-  });
-}
-
 const SSE_HEADERS = { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': 'no-cache', 'content-encoding': 'none' };
 /** Yoga's keep-alive comment interval (shortened under test, as Yoga does). */
 const PING_MS = process.env.NODE_ENV === 'test' ? 300 : 12_000;
@@ -90,7 +78,7 @@ function track(res: ServerResponse): void {
   openStreams.add(res);
   pinger ??= setInterval(() => {
     // A stream whose client is not reading has a full buffer: it needs no ping.
-    for (const stream of openStreams) if (!stream.writableNeedDrain) stream.write(PING);
+    for (const stream of openStreams) if (!stream.writableNeedDrain && !stream.socket?.writableNeedDrain) stream.write(PING);
   }, PING_MS).unref();
 }
 
@@ -125,6 +113,7 @@ export async function writeSse(
   res.once('close', leave);
   res.writeHead(200, { ...SSE_HEADERS, ...headers });
   res.write(PING);
+  const body = bodyWriter(res);
   track(res);
   try {
     for (;;) {
@@ -134,13 +123,13 @@ export async function writeSse(
       } catch (error: unknown) {
         if (gone || (error instanceof Error && error.name === 'AbortError')) throw error;
         next = { done: false, value: resultOfError(error) };
-        res.write(`event: next\ndata: ${stringifyResult(next.value)}\n\n`);
+        body.write(`event: next\ndata: ${stringifyResult(next.value)}\n\n`);
         break;
       }
       if (gone) return;
       if (next.done) break;
-      if (!res.write(`event: next\ndata: ${stringifyResult(next.value)}\n\n`)) {
-        await drained(res);
+      if (!body.write(`event: next\ndata: ${stringifyResult(next.value)}\n\n`)) {
+        await body.writable();
         if (gone) return;
       }
     }

@@ -176,6 +176,22 @@ describe('parseSse', () => {
     expect(await events(chunks)).toEqual([{ event: 'message', data: 'é👋ü' }]);
   });
 
+  it('replaces bytes that are not UTF-8 as TextDecoder does, split or not', async () => {
+    const bytes = Uint8Array.of(...encoder.encode('data: a'), 0xff, 0xc3, ...encoder.encode('b\n\ndata: '), 0xe2, 0x82, ...encoder.encode('\n\n'));
+    const expected = new TextDecoder().decode(bytes).split('\n\n').filter(Boolean).map((block) => ({ event: 'message', data: block.slice('data: '.length) }));
+    expect(expected).toEqual([{ event: 'message', data: 'a\ufffd\ufffdb' }, { event: 'message', data: '\ufffd' }]);
+    expect(await events([bytes])).toEqual(expected);
+    expect(await events(Array.from(bytes, (byte) => Uint8Array.of(byte)))).toEqual(expected);
+  });
+
+  it('keeps the unfinished line of a read it was given, even when the reader reuses that buffer', () => {
+    const parser = createSseParser();
+    const read = Buffer.from('data: first\n\ndata: sec');
+    expect(parser.push(read)).toEqual([{ event: 'message', data: 'first' }]);
+    read.fill(0x78); // the reader's next read lands in the same memory
+    expect(parser.push(Buffer.from('ond\n\n'))).toEqual([{ event: 'message', data: 'second' }]);
+  });
+
   it('decodes an emoji split byte by byte', async () => {
     expect(await events(byteByByte('data: 🎉🎉\n\n'))).toEqual([{ event: 'message', data: '🎉🎉' }]);
   });

@@ -21,10 +21,17 @@ export interface SseParser {
 const COLON = 58;
 const SPACE = 32;
 const CR = 13;
+const LF = 10;
+
+function bytesOf(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
 
 /** A fresh parser for one stream (it holds that stream's partial line and event). */
 export function createSseParser(): SseParser {
-  const decoder = new TextDecoder();
+  // A read is decoded up to its last line feed, which never falls inside a UTF-8 character (unlike
+  // a read's end), so no streaming decoder is needed: the bytes after it wait for the next read.
+  let pending: Buffer | undefined;
   let buffer = '';
   let event = '';
   let data = '';
@@ -65,11 +72,27 @@ export function createSseParser(): SseParser {
 
   return {
     push(chunk) {
-      buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+      if (typeof chunk === 'string') {
+        buffer += chunk;
+        return lines([]);
+      }
+      const bytes = bytesOf(chunk);
+      const lastLineEnd = bytes.lastIndexOf(LF);
+      if (lastLineEnd === -1) {
+        pending = pending ? Buffer.concat([pending, bytes]) : Buffer.from(bytes);
+        return [];
+      }
+      buffer += pending ? Buffer.concat([pending, bytes.subarray(0, lastLineEnd + 1)]).toString() : bytes.toString('utf8', 0, lastLineEnd + 1);
+      // Copied: the reader may reuse its buffer.
+      pending = lastLineEnd + 1 < bytes.length ? Buffer.from(bytes.subarray(lastLineEnd + 1)) : undefined;
       return lines([]);
     },
     end() {
       const out: SseEvent[] = [];
+      if (pending) {
+        buffer += pending.toString();
+        pending = undefined;
+      }
       // Lenient about a stream whose last line has no line ending.
       if (buffer !== '') {
         buffer += '\n';

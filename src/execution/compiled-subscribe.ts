@@ -140,25 +140,35 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
     }
     return execute({ ...args, rootValue: payload }) as ExecutionResult | Promise<ExecutionResult>;
   };
+  // Per event: one promise (the source's) and its two handlers, made once per stream; no async frame.
+  const emit = (event: ExecutionResult): IteratorResult<ExecutionResult> | Promise<never> => {
+    try {
+      return { value: hooks.length === 0 ? event : runEventHooks(hooks, event), done: false };
+    } catch (error: unknown) {
+      return close(error);
+    }
+  };
+  const onStep = (step: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
+    if (step.done) {
+      done = true;
+      return finished;
+    }
+    let produced: ExecutionResult | Promise<ExecutionResult>;
+    try {
+      produced = run(step.value);
+    } catch (error: unknown) {
+      return close(error);
+    }
+    return isPromise(produced) ? produced.then(emit, close) : emit(produced);
+  };
+  const onSourceError = (error: unknown): Promise<never> => close(sourceError(error, exeContext));
   const events: AsyncGenerator<ExecutionResult> = {
-    async next() {
-      if (done) return finished;
-      let step: IteratorResult<unknown>;
+    next() {
+      if (done) return Promise.resolve(finished);
       try {
-        step = await iterator.next();
+        return iterator.next().then(onStep, onSourceError);
       } catch (error: unknown) {
-        return close(sourceError(error, exeContext));
-      }
-      if (step.done) {
-        done = true;
-        return finished;
-      }
-      try {
-        const produced = run(step.value);
-        const event = isPromise(produced) ? await produced : produced;
-        return { value: hooks.length === 0 ? event : runEventHooks(hooks, event), done: false };
-      } catch (error: unknown) {
-        return close(error);
+        return onSourceError(error);
       }
     },
     async return() {

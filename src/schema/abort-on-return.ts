@@ -13,15 +13,22 @@ export function abortOnReturn<T>(source: AsyncGenerator<T>, call: Pick<Call, 'ab
     ended = true;
     call.close();
   };
+  // Made once per stream: a `next()` costs the source's promise and one `then`, no async frame.
+  const passed = (result: IteratorResult<T>): IteratorResult<T> => {
+    if (result.done) end();
+    return result;
+  };
+  const failed = (error: unknown): never => {
+    end();
+    throw error;
+  };
   const wrapper: AsyncGenerator<T> = {
-    async next() {
+    next() {
       try {
-        const result = await source.next();
-        if (result.done) end();
-        return result;
+        return source.next().then(passed, failed);
       } catch (error: unknown) {
         end();
-        throw error;
+        return Promise.reject(error);
       }
     },
     return(value) {

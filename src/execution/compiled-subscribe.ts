@@ -2,8 +2,9 @@ import { getOperationAST, visit, BREAK, type DocumentNode, type FieldNode, type 
 import type { ExecutionContext } from '@graphql-tools/executor';
 import { executor, utils } from './executor-utils.js';
 import { executeEvent, NeedsAsync } from './execute-plan.js';
-import { hostEventHooks, runEventHooks } from './event-hooks.js';
+import { hostStreamHooks, runErrorHooks, runEventHooks } from './event-hooks.js';
 import { ARGUMENT_ERROR, NotCompilable, planField, planIsVariableFree, type ObjectPlan } from './selection-plan.js';
+import { returnThis } from '../return-this.js';
 
 const { buildExecutionContext, buildResolveInfo, execute } = executor;
 const { addPath, collectFields, createGraphQLError, inspect, isAsyncIterable, isPromise, locatedError, pathToArray } = utils;
@@ -118,15 +119,24 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
   const iterator = source[Symbol.asyncIterator]();
   let done = false;
   const finished = { value: undefined, done: true } as const;
-  // As the executor's mapAsyncIterator: the source is closed (and awaited) before the error surfaces.
-  const close = async (error: unknown): Promise<never> => {
+  // As the executor's mapAsyncIterator: the source is closed (and awaited) before the error surfaces;
+  // a `next()` that fails passes its error through the subscribers' error hooks (envelop's onSubscribeError).
+  const close = async (error: unknown, fromNext: boolean): Promise<never> => {
     done = true;
     try {
       await iterator.return?.();
     } catch {
       // The error being thrown is the one that matters.
     }
-    throw error;
+    throw fromNext && hooks.errors.length > 0 ? runErrorHooks(hooks.errors, error) : error;
+  };
+  const fail = (error: unknown): Promise<never> => close(error, true);
+  // The subscribers' end hooks, once: on the first done result, or when the consumer leaves (envelop's onEnd).
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    for (const hook of hooks.ends) hook();
   };
   // Synchronous for a compiled event: no promise of its own per event.
   const run = (payload: unknown): ExecutionResult | Promise<ExecutionResult> => {
@@ -143,28 +153,32 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
   // Per event: one promise (the source's) and its two handlers, made once per stream; no async frame.
   const emit = (event: ExecutionResult): IteratorResult<ExecutionResult> | Promise<never> => {
     try {
-      return { value: hooks.length === 0 ? event : runEventHooks(hooks, event), done: false };
+      return { value: hooks.events.length === 0 ? event : runEventHooks(hooks.events, event), done: false };
     } catch (error: unknown) {
-      return close(error);
+      return fail(error);
     }
   };
   const onStep = (step: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
     if (step.done) {
       done = true;
+      end();
       return finished;
     }
     let produced: ExecutionResult | Promise<ExecutionResult>;
     try {
       produced = run(step.value);
     } catch (error: unknown) {
-      return close(error);
+      return fail(error);
     }
-    return isPromise(produced) ? produced.then(emit, close) : emit(produced);
+    return isPromise(produced) ? produced.then(emit, fail) : emit(produced);
   };
-  const onSourceError = (error: unknown): Promise<never> => close(sourceError(error, exeContext));
+  const onSourceError = (error: unknown): Promise<never> => fail(sourceError(error, exeContext));
   const events: AsyncGenerator<ExecutionResult> = {
     next() {
-      if (done) return Promise.resolve(finished);
+      if (done) {
+        end();
+        return Promise.resolve(finished);
+      }
       try {
         return iterator.next().then(onStep, onSourceError);
       } catch (error: unknown) {
@@ -173,7 +187,9 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
     },
     async return() {
       done = true;
-      await iterator.return?.();
+      const closing = iterator.return?.();
+      end();
+      await closing;
       return finished;
     },
     async throw(error: unknown) {
@@ -182,17 +198,15 @@ function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext,
         try {
           await iterator.throw(error);
         } catch (thrown: unknown) {
-          return close(sourceError(thrown, exeContext));
+          return close(sourceError(thrown, exeContext), false);
         }
       } else await iterator.return?.();
       throw error;
     },
-    [Symbol.asyncIterator]() {
-      return events;
-    },
+    [Symbol.asyncIterator]: returnThis,
   };
-  // Plugins' per-event work (error masking, metrics) runs here, rather than in envelop's wrapper per event.
-  const hooks = hostEventHooks(events);
+  // Plugins' per-event, end and error work (masking, metrics, logs) runs here, rather than in envelop's wrappers.
+  const hooks = hostStreamHooks(events);
   return events;
 }
 

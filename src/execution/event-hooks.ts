@@ -2,6 +2,8 @@ import type { ExecutionResult } from 'graphql';
 
 /** Work on each event of a subscription; a returned result replaces the event. */
 export type EventHook = (event: ExecutionResult) => ExecutionResult | void;
+/** Sees the error a stream fails with; returns the error to pass on (the same, or a replacement). */
+export type ErrorHook = (error: unknown) => unknown;
 
 /** The onNext hook envelop calls per event, for a stream that cannot take the work itself. */
 interface OnNext {
@@ -10,18 +12,30 @@ interface OnNext {
 
 const HOOKS = Symbol('switchboard.eventHooks');
 
-/** A stream that runs its subscribers' per-event hooks itself (the compiled subscription's events). */
+/** What a hosting stream runs for its subscribers: after each event, once it is over, on the error it fails with. */
+export interface StreamHooks {
+  events: EventHook[];
+  ends: (() => void)[];
+  errors: ErrorHook[];
+}
+
+/** A stream that runs its subscribers' hooks itself (the compiled subscription's events). */
 interface HookedStream {
-  [HOOKS]: EventHook[];
+  [HOOKS]: StreamHooks;
 }
 
 function isHookedStream(stream: unknown): stream is HookedStream {
   return typeof stream === 'object' && stream !== null && HOOKS in stream;
 }
 
-/** Marks `stream` as running its own per-event hooks; returns the list it runs, in order, after each event is executed. */
-export function hostEventHooks(stream: object): EventHook[] {
-  const hooks: EventHook[] = [];
+/**
+ * Marks `stream` as running its subscribers' hooks itself; returns the lists it runs, in order:
+ * `events` after each event is executed, `ends` once when its last `next()` resolves done or it is
+ * left (`return()`), `errors` on the error a `next()` rejects with, as envelop's `onEnd` and
+ * `onSubscribeError` would.
+ */
+export function hostStreamHooks(stream: object): StreamHooks {
+  const hooks: StreamHooks = { events: [], ends: [], errors: [] };
   (stream as HookedStream)[HOOKS] = hooks;
   return hooks;
 }
@@ -34,7 +48,7 @@ export function hostEventHooks(stream: object): EventHook[] {
  */
 export function onEveryEvent(stream: unknown, hook: EventHook): OnNext | undefined {
   if (isHookedStream(stream)) {
-    stream[HOOKS].push(hook);
+    stream[HOOKS].events.push(hook);
     return undefined;
   }
   return {
@@ -50,4 +64,49 @@ export function runEventHooks(hooks: EventHook[], event: ExecutionResult): Execu
   let result = event;
   for (const hook of hooks) result = hook(result) ?? result;
   return result;
+}
+
+/**
+ * For `onSubscribeResult`/`onExecuteDone`: `end` runs once the stream is over (its last event, or
+ * the consumer leaving). A compiled subscription runs it itself; any other stream gets envelop's
+ * `onEnd` (a wrapper with a promise per event).
+ */
+export function onStreamEnd(stream: unknown, end: () => void): { onEnd: () => void } | undefined {
+  if (isHookedStream(stream)) {
+    stream[HOOKS].ends.push(end);
+    return undefined;
+  }
+  return { onEnd: end };
+}
+
+/** Runs the error hooks on the error a stream failed with; the error to pass on. */
+export function runErrorHooks(hooks: ErrorHook[], error: unknown): unknown {
+  let passed = error;
+  for (const hook of hooks) passed = hook(passed);
+  return passed;
+}
+
+/** `stream` with the error its `next()` rejects with passed through `hook` (envelop's errorAsyncIterator, for one hook). */
+function withErrorHook(stream: AsyncIterable<ExecutionResult>, hook: ErrorHook): AsyncGenerator<ExecutionResult> {
+  const iterator = stream[Symbol.asyncIterator]() as AsyncGenerator<ExecutionResult>;
+  const failed = (error: unknown): never => {
+    throw hook(error);
+  };
+  const wrapped: AsyncGenerator<ExecutionResult> = {
+    next: () => iterator.next().then(undefined, failed),
+    return: (value) => iterator.return?.(value) ?? Promise.resolve({ done: true, value }),
+    throw: (error: unknown) => (iterator.throw ? iterator.throw(error) : Promise.reject(error)),
+    [Symbol.asyncIterator]: () => wrapped,
+  };
+  return wrapped;
+}
+
+/**
+ * For `onSubscribeResult`, instead of `onSubscribeError`: `hook` sees, and may replace, the error
+ * the stream fails with. A compiled subscription runs it itself; any other stream is wrapped
+ * (through `setResult`). Hooks run in the order they were added, as envelop's do.
+ */
+export function onStreamError(stream: unknown, hook: ErrorHook, setResult: (stream: AsyncGenerator<ExecutionResult>) => void): void {
+  if (isHookedStream(stream)) stream[HOOKS].errors.push(hook);
+  else if (typeof stream === 'object' && stream !== null && Symbol.asyncIterator in stream) setResult(withErrorHook(stream as AsyncIterable<ExecutionResult>, hook));
 }

@@ -8,8 +8,9 @@ import { compileSubscribe, type SubscriptionPath } from '../execution/compiled-s
  * coerced once per subscription; the per-event path is synchronous. The result is the same
  * (test/unit/compiled-subscribe.test.ts compares both), so every other plugin's hooks —
  * onSubscribeResult, onNext, onEnd — see exactly what they saw before. Plugins whose
- * per-event work goes through `onEveryEvent` (error masking, metrics) run it inside the
- * compiled stream, so envelop puts no wrapper around it per event.
+ * per-event, end and error work goes through `onEveryEvent`, `onStreamEnd` and `onStreamError`
+ * (error masking, metrics, the operation log) run it inside the compiled stream, so envelop
+ * puts no wrapper (a promise per event) around it.
  *
  * Place it before any plugin that wraps the subscribe function (tracing), so they wrap this one.
  */

@@ -1,6 +1,6 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { onEveryEvent, type EventHook } from '../execution/event-hooks.js';
+import { onEveryEvent, onStreamError, type ErrorHook, type EventHook } from '../execution/event-hooks.js';
 
 /** What Yoga needs to mask errors (its `maskedErrorsOpts`, also used for request-level errors). */
 export interface MaskingOptions {
@@ -45,6 +45,8 @@ export function useErrorMasking(options: MaskingOptions): Plugin {
     if (result.errors == null) return undefined;
     return { ...result, errors: result.errors.map((error) => maskError(error, errorMessage) as GraphQLError) };
   };
+  /** The error a stream fails with (an abort passes as it is). */
+  const maskStreamError: ErrorHook = (error) => (isAbortError(error) ? error : maskError(error, errorMessage));
   /** A single result is masked at once; a stream, event by event. */
   const onResult = (result: ExecutionResult | AsyncIterable<ExecutionResult>, setResult: (result: ExecutionResult) => void) => {
     if (Symbol.asyncIterator in result) return onEveryEvent(result, maskResult);
@@ -70,9 +72,9 @@ export function useErrorMasking(options: MaskingOptions): Plugin {
     },
     onSubscribe() {
       return {
-        onSubscribeResult: ({ result, setResult }) => onResult(result, setResult),
-        onSubscribeError({ error, setError }) {
-          if (!isAbortError(error)) setError(maskError(error, errorMessage));
+        onSubscribeResult: ({ result, setResult }) => {
+          onStreamError(result, maskStreamError, setResult);
+          return onResult(result, setResult);
         },
       };
     },

@@ -4,6 +4,7 @@ import { CALLER_CODES, classifyFailure } from '../errors/classify-failure.js';
 import type { Logger } from '../create-logger.js';
 import type { LogThrottle } from '../create-log-throttle.js';
 import { errorCodeOf } from '../errors/mask-gateway-error.js';
+import { onStreamError } from '../execution/event-hooks.js';
 
 interface OperationArgs {
   document: DocumentNode;
@@ -49,13 +50,17 @@ export function useOperationLog(logger: Logger, throttle?: LogThrottle): Plugin 
     },
     onSubscribe({ args }) {
       if (logger.isLevelEnabled('debug')) logger.debug(describe(args), 'subscription started');
+      const failed = (error: unknown): unknown => {
+        const fields = { ...describe(args), err: error instanceof Error ? error.message : String(error) };
+        const { kind } = classifyFailure(error);
+        if (throttle && kind === 'gone') throttle.log('debug', 'subscription-gone', fields, 'subscription ended: the client went away');
+        else if (throttle && kind === 'refused') throttle.log('info', 'subscription-refused', fields, 'subscription failed');
+        else logger.warn(fields, 'subscription failed');
+        return error;
+      };
       return {
-        onSubscribeError({ error }) {
-          const fields = { ...describe(args), err: error instanceof Error ? error.message : String(error) };
-          const { kind } = classifyFailure(error);
-          if (throttle && kind === 'gone') throttle.log('debug', 'subscription-gone', fields, 'subscription ended: the client went away');
-          else if (throttle && kind === 'refused') throttle.log('info', 'subscription-refused', fields, 'subscription failed');
-          else logger.warn(fields, 'subscription failed');
+        onSubscribeResult({ result, setResult }) {
+          onStreamError(result, failed, setResult);
         },
       };
     },

@@ -1,4 +1,5 @@
 import { clientGone, type Call } from '../services/call-registry.js';
+import { returnThis } from '../return-this.js';
 
 /**
  * Wraps a stream so that leaving it (graphql-ws `complete`, SSE close, socket
@@ -41,9 +42,7 @@ export function abortOnReturn<T>(source: AsyncGenerator<T>, call: Pick<Call, 'ab
       end();
       return source.throw(error);
     },
-    [Symbol.asyncIterator]() {
-      return wrapper;
-    },
+    [Symbol.asyncIterator]: returnThis,
   };
   return wrapper;
 }

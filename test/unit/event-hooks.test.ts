@@ -1,7 +1,7 @@
 import { GraphQLError, GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, type ExecutionResult } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { onEveryEvent } from '../../src/execution/event-hooks.js';
+import { onEveryEvent, onStreamEnd, onStreamError } from '../../src/execution/event-hooks.js';
 import { maskGatewayError } from '../../src/errors/mask-gateway-error.js';
 import { useCompiledSubscriptions } from '../../src/plugins/use-compiled-subscriptions.js';
 import { createMasking, useErrorMasking } from '../../src/plugins/use-error-masking.js';
@@ -120,5 +120,84 @@ describe('per-event hooks of a compiled subscription', () => {
     let result: ExecutionResult = { data: { n: 1 } };
     onNext?.onNext({ result, setResult: (next) => (result = next) });
     expect(result).toBe(replaced);
+  });
+});
+
+/**
+ * A plugin watching how streams end, three ways: through onStreamEnd/onStreamError on a compiled
+ * subscription (hosted), the same on graphql-tools' stream (envelop's onEnd, a wrapper), and
+ * envelop's own onEnd/onSubscribeError (the reference). Error hooks replace the error, so the
+ * order of the two hooks shows in the answer.
+ */
+function endWatcher(way: 'hosted' | 'fallback' | 'envelop') {
+  const log: string[] = [];
+  const hosted: boolean[] = [];
+  const plugins: Plugin[] = [1, 2].map((id) =>
+    way === 'envelop'
+      ? {
+          onSubscribe: () => ({
+            onSubscribeResult: () => ({ onEnd: () => void log.push(`end ${id}`) }),
+            onSubscribeError({ error, setError }) {
+              log.push(`error ${id}: ${(error as Error).message}`);
+              setError(new Error(`${(error as Error).message} (seen by ${id})`));
+            },
+          }),
+        }
+      : {
+          onSubscribe: () => ({
+            onSubscribeResult({ result, setResult }) {
+              onStreamError(
+                result,
+                (error) => {
+                  log.push(`error ${id}: ${(error as Error).message}`);
+                  return new Error(`${(error as Error).message} (seen by ${id})`);
+                },
+                setResult,
+              );
+              const end = onStreamEnd(result, () => void log.push(`end ${id}`));
+              hosted.push(end === undefined);
+              return end;
+            },
+          }),
+        },
+  );
+  const yoga = createYoga({ schema, logging: false, maskedErrors: false, plugins: [...(way === 'hosted' ? [useCompiledSubscriptions()] : []), ...plugins] });
+  return { yoga, log, hosted };
+}
+
+/** Reads the first event of a stream, then leaves. */
+async function leaveAfterFirst(yoga: ReturnType<typeof createYoga>): Promise<string> {
+  const response = await yoga.fetch('http://gateway/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query: 'subscription { ticks { n } }' }),
+  });
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  let text = '';
+  while (!text.includes('"n":1')) text += new TextDecoder().decode((await reader.read()).value);
+  await reader.cancel();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return text;
+}
+
+describe('end and error hooks of a compiled subscription', () => {
+  it('run as envelop runs onEnd and onSubscribeError: once, in order, with the error replaced', async () => {
+    const ways = (['hosted', 'fallback', 'envelop'] as const).map(endWatcher);
+    const runs = await Promise.all(
+      ways.map(async ({ yoga, log }) => {
+        const complete = await ask(yoga, 'subscription { ticks { n } }');
+        const failing = await ask(yoga, 'subscription { ticks(failAfter: 3) { n } }');
+        const left = await leaveAfterFirst(yoga);
+        return { complete, failing, left: left.includes('"n":1'), log: [...log] };
+      }),
+    );
+    const [hosted, fallback, envelop] = runs;
+    expect(envelop?.log).toEqual(['end 1', 'end 2', 'error 1: ' + SECRET, 'error 2: ' + SECRET + ' (seen by 1)', 'end 1', 'end 2', 'end 1', 'end 2']);
+    expect(envelop?.failing.text).toContain('(seen by 1) (seen by 2)');
+    expect(hosted).toEqual(envelop);
+    expect(fallback).toEqual(envelop);
+    // The compiled streams ran the hooks themselves; graphql-tools' streams got envelop's onEnd.
+    expect(ways[0]?.hosted.every(Boolean)).toBe(true);
+    expect(ways[1]?.hosted.some(Boolean)).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { errorCodeOf } from '../../errors/mask-gateway-error.js';
 import type { HealthRegistry } from '../../routing/target-health.js';
 import type { CallRegistry } from '../../services/call-registry.js';
 import type { SubscriptionPath } from '../../execution/compiled-subscribe.js';
-import { onEveryEvent } from '../../execution/event-hooks.js';
+import { onEveryEvent, onStreamEnd, onStreamError } from '../../execution/event-hooks.js';
 import type { Catalog } from '../../routing/catalog.js';
 import type { ChatObserver, CompletionRecord } from '../../services/chat-observer.js';
 import { createOperationLabeler } from './operation-labels.js';
@@ -285,7 +285,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       const events = onEveryEvent(result, (next) => {
         if (next.errors?.length) timer.fail(next.errors);
       });
-      return { ...events, onEnd: () => timer.done() };
+      const end = onStreamEnd(result, () => timer.done());
+      return events || end ? { ...events, ...end } : undefined;
     }
     const single = result as ExecutionResult | undefined;
     if (single?.errors?.length) timer.fail(single.errors);
@@ -312,12 +313,17 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     onSubscribe({ args }) {
       const timer = operationTimer(labelOperation(args.document, args.operationName));
       return {
-        onSubscribeResult({ result }) {
+        onSubscribeResult({ result, setResult }) {
+          onStreamError(
+            result,
+            (error) => {
+              timer.fail([error]);
+              timer.done();
+              return error;
+            },
+            setResult,
+          );
           return watch(timer, result);
-        },
-        onSubscribeError({ error }) {
-          timer.fail([error]);
-          timer.done();
         },
       };
     },

@@ -112,7 +112,14 @@ export async function writeSse(
   };
   res.once('close', leave);
   res.writeHead(200, { ...SSE_HEADERS, ...headers });
+  // The head as a piece of its own (flushHeaders), so writing it flattens the string Node keeps
+  // for the response's life: joined to the first chunk it would stay a rope of ~60 strings (~2 KB
+  // per open stream). Corked, head and ping still leave in one write, now rather than next tick.
+  const socket = res.socket;
+  socket?.cork();
+  res.flushHeaders();
   res.write(PING);
+  socket?.uncork();
   const body = bodyWriter(res);
   track(res);
   try {

@@ -1,3 +1,5 @@
+import { returnThis } from '../../return-this.js';
+
 const DONE = Object.freeze({ done: true as const, value: undefined });
 
 /**
@@ -43,9 +45,7 @@ export function deferStream<T>(open: () => AsyncGenerator<T> | Promise<AsyncGene
       if (!opening) return Promise.reject(error);
       return opening.then((it) => it.throw(error));
     },
-    [Symbol.asyncIterator]() {
-      return stream;
-    },
+    [Symbol.asyncIterator]: returnThis,
   };
   return stream;
 }

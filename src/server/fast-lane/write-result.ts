@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { bodyWriter } from '../body-writer.js';
 
@@ -90,6 +91,8 @@ function untrack(res: ServerResponse): void {
   }
 }
 
+const uncork = (socket: Socket): void => socket.uncork();
+
 /**
  * A subscription's results as GraphQL over SSE (distinct connections): a ping, one `next`
  * event per result, then `complete`. The next result is pulled only once the socket has
@@ -114,12 +117,15 @@ export async function writeSse(
   res.writeHead(200, { ...SSE_HEADERS, ...headers });
   // The head as a piece of its own (flushHeaders), so writing it flattens the string Node keeps
   // for the response's life: joined to the first chunk it would stay a rope of ~60 strings (~2 KB
-  // per open stream). Corked, head and ping still leave in one write, now rather than next tick.
+  // per open stream). Corked until the next tick, as `res.write` would: head, ping and whatever
+  // events this tick brings still leave in one write.
   const socket = res.socket;
-  socket?.cork();
+  if (socket) {
+    socket.cork();
+    process.nextTick(uncork, socket);
+  }
   res.flushHeaders();
   res.write(PING);
-  socket?.uncork();
   const body = bodyWriter(res);
   track(res);
   try {

@@ -14,10 +14,10 @@ beforeAll(async () => {
 });
 afterAll(() => gw.stop());
 
-/** Reads one HTTP/1.1 response off `socket`, checking its chunked framing byte for byte. */
-function readResponse(socket: Socket): Promise<{ head: string; chunks: string[]; body: string }> {
+/** Reads one HTTP/1.1 response off `socket` (after `initial`, bytes already read), checking its chunked framing byte for byte; `rest` is what followed it. */
+function readResponse(socket: Socket, initial = Buffer.alloc(0)): Promise<{ head: string; chunks: string[]; body: string; rest: Buffer }> {
   return new Promise((resolve, reject) => {
-    let buffer = Buffer.alloc(0);
+    let buffer = initial;
     let head: string | undefined;
     const chunks: string[] = [];
     const fail = (why: string) => {
@@ -47,10 +47,9 @@ function readResponse(socket: Socket): Promise<{ head: string; chunks: string[];
         if (size === 0) {
           if (buffer.length < lineEnd + 4) return false;
           if (buffer.subarray(lineEnd + 2, lineEnd + 4).toString('latin1') !== '\r\n') fail('no CRLF after the last chunk');
-          else if (buffer.length > lineEnd + 4) fail('bytes after the terminator');
           else {
             socket.off('data', onData);
-            resolve({ head, chunks, body: chunks.join('') });
+            resolve({ head, chunks, body: chunks.join(''), rest: buffer.subarray(lineEnd + 4) });
           }
           return true;
         }
@@ -70,6 +69,7 @@ function readResponse(socket: Socket): Promise<{ head: string; chunks: string[];
     };
     socket.on('data', onData);
     socket.once('error', reject);
+    if (buffer.length > 0 && parse()) return;
   });
 }
 
@@ -94,7 +94,8 @@ describe('streamed answers on the wire', () => {
   it('GraphQL over SSE: exact chunks, one event each, and the connection serves the next request', async () => {
     const socket = await open();
     socket.write(post('/graphql', SUBSCRIPTION, { accept: 'text/event-stream' }));
-    const { head, chunks, body } = await readResponse(socket);
+    const { head, chunks, body, rest } = await readResponse(socket);
+    expect(rest.length).toBe(0);
     expect(head).toMatch(/^HTTP\/1\.1 200/);
     const events = chunks.filter((chunk) => chunk.startsWith('event: next'));
     expect(events.length).toBeGreaterThan(1);
@@ -127,6 +128,21 @@ describe('streamed answers on the wire', () => {
     socket.write(`GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`);
     const next = await new Promise<string>((resolve) => socket.once('data', (data: Buffer) => resolve(data.toString('latin1'))));
     expect(next).toMatch(/^HTTP\/1\.1 200/);
+    socket.destroy();
+  });
+
+  it('two subscriptions pipelined on one connection: the second waits its turn, both framed exactly', async () => {
+    const socket = await open();
+    socket.write(post('/graphql', SUBSCRIPTION, { accept: 'text/event-stream' }) + post('/graphql', SUBSCRIPTION, { accept: 'text/event-stream' }));
+    const first = await readResponse(socket);
+    const second = await readResponse(socket, first.rest);
+    for (const { head, body } of [first, second]) {
+      expect(head).toMatch(/^HTTP\/1\.1 200/);
+      const deltas = [...body.matchAll(/^data: (\{.*\})$/gm)].map((match) => (JSON.parse(match[1] as string) as { data: { chatStream: { delta: string } } }).data.chatStream.delta);
+      expect(deltas.join('')).toBe(TEXT);
+      expect(body.endsWith('event: complete\ndata:\n\n')).toBe(true);
+    }
+    expect(second.rest.length).toBe(0);
     socket.destroy();
   });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,12 +15,21 @@ const idOf = (name: string) => {
 };
 
 const running: Gateway[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((gateway) => gateway.stop()));
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(allowArbitraryOperations: boolean) {
+/** A temporary folder for a config file, removed after the test. */
+function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'sb-persisted-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function start(allowArbitraryOperations: boolean) {
+  const dir = tempDir();
   const file = join(dir, 'switchboard.yaml');
   writeFileSync(
     file,
@@ -66,7 +75,7 @@ describe('persisted operations', () => {
   });
 
   it('refuses to start with a manifest that cannot be read, naming the field', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-persisted-'));
+    const dir = tempDir();
     const file = join(dir, 'switchboard.yaml');
     writeFileSync(file, 'server: { persistedOperations: { manifest: "missing.json" } }\n');
     await expect(loadConfig({ configPath: file, env: {}, cwd: dir })).rejects.toThrow(/server\.persistedOperations\.manifest: cannot read/);

@@ -15,9 +15,9 @@ beforeAll(async () => {
 afterAll(() => gw.stop());
 
 /** Reads one HTTP/1.1 response off `socket` (after `initial`, bytes already read), checking its chunked framing byte for byte; `rest` is what followed it. */
-function readResponse(socket: Socket, initial = Buffer.alloc(0)): Promise<{ head: string; chunks: string[]; body: string; rest: Buffer }> {
+function readResponse(socket: Socket, initial: Buffer = Buffer.alloc(0)): Promise<{ head: string; chunks: string[]; body: string; rest: Buffer }> {
   return new Promise((resolve, reject) => {
-    let buffer = initial;
+    let buffer: Buffer = initial;
     let head: string | undefined;
     const chunks: string[] = [];
     const fail = (why: string) => {

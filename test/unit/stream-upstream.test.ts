@@ -28,6 +28,15 @@ const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
 beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume();
+    if (req.url === '/refuse-split') {
+      // A refusal whose body arrives in two reads, cut inside the "ü" of Zürich.
+      const body = Buffer.from(JSON.stringify({ error: { message: 'Quota for Zürich reached' } }));
+      const cut = body.indexOf(0xc3) + 1;
+      res.writeHead(429, { 'content-type': 'application/json' });
+      res.write(body.subarray(0, cut));
+      setTimeout(() => res.end(body.subarray(cut)), 20);
+      return;
+    }
     if (req.url === '/refuse') {
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '7' });
       res.end(JSON.stringify({ error: { message: 'Rate limit reached for requests' } }));
@@ -118,6 +127,11 @@ describe('streamUpstream', () => {
     const stream = open(undefined, '/refuse');
     await expect(stream.next()).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 7000, status: 429 });
     expect((await stream.next()).done).toBe(true);
+  });
+
+  it('keeps the text of a refusal whole when a character is cut between two reads (streams and whole answers)', async () => {
+    await expect(open(undefined, '/refuse-split').next()).rejects.toThrow(/Quota for Zürich reached/);
+    await expect(postJson({ dispatcher }, { provider: 'test', url: `${base}/refuse-split`, headers: { 'content-type': 'application/json' }, body: {}, signal: new AbortController().signal })).rejects.toThrow(/Quota for Zürich reached/);
   });
 
   it('ends with an error part on a transport failure, and rethrows the reason of an abort', async () => {

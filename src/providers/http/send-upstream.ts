@@ -57,6 +57,25 @@ export function transportError(provider: string, error: unknown, signal: AbortSi
 /** How much of an error answer's body is kept for its message. */
 export const MAX_ERROR_BODY = 64 * 1024;
 
+/**
+ * An answer's body as its chunks came, decoded once at the end (a chunk may end inside a
+ * character). An error answer keeps only its first MAX_ERROR_BODY bytes or so.
+ */
+export class BodyChunks {
+  private chunks: Buffer[] = [];
+  private size = 0;
+
+  push(chunk: Buffer, limit = Number.POSITIVE_INFINITY): void {
+    if (this.size >= limit) return;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+
+  text(): string {
+    return (this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size)).toString('utf8');
+  }
+}
+
 /** Where a request goes, as undici's dispatcher takes it. */
 export function dispatchOptions(call: UpstreamCall): Dispatcher.DispatchOptions {
   const target = new URL(call.url);
@@ -93,8 +112,7 @@ class JsonExchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private status = 0;
   private headers: Record<string, string | string[] | undefined> = {};
-  private chunks: Buffer[] = [];
-  private size = 0;
+  private body = new BodyChunks();
   private settled = false;
   readonly onAbort = () => this.controller?.abort(this.call.signal.reason);
 
@@ -115,9 +133,7 @@ class JsonExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (!this.ok() && this.size >= MAX_ERROR_BODY) return;
-    this.chunks.push(chunk);
-    this.size += chunk.length;
+    this.body.push(chunk, this.ok() ? Number.POSITIVE_INFINITY : MAX_ERROR_BODY);
   }
 
   onResponseEnd(): void {
@@ -145,7 +161,7 @@ class JsonExchange implements Dispatcher.DispatchHandler {
   }
 
   private text(): string {
-    return (this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size)).toString('utf8');
+    return this.body.text();
   }
 
   private fail(error: unknown): void {
@@ -156,7 +172,7 @@ class JsonExchange implements Dispatcher.DispatchHandler {
 
   private done(): void {
     this.settled = true;
-    this.chunks = [];
+    this.body = new BodyChunks();
     this.call.signal.removeEventListener('abort', this.onAbort);
   }
 }

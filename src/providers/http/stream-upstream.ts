@@ -3,7 +3,7 @@ import { ProviderError } from '../provider-error.js';
 import { createSseParser, type SseEvent, type SseParser } from './parse-sse.js';
 import type { Dispatcher } from 'undici';
 import { errorFromResponse } from './error-from-response.js';
-import { dispatchOptions, MAX_ERROR_BODY, transportError, type UpstreamCall, type UpstreamTransport } from './send-upstream.js';
+import { BodyChunks, dispatchOptions, MAX_ERROR_BODY, transportError, type UpstreamCall, type UpstreamTransport } from './send-upstream.js';
 
 /**
  * One provider's stream decoder, for one stream: fed SSE events synchronously,
@@ -76,7 +76,7 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
   private parser: SseParser | undefined;
   private decoder: StreamDecoder | undefined;
   /** A refusal's status, headers and body, read whole for its error. */
-  private refusal: { status: number; headers: Record<string, string | string[] | undefined>; text: string } | undefined;
+  private refusal: { status: number; headers: Record<string, string | string[] | undefined>; body: BodyChunks } | undefined;
   private waiter: { resolve: (result: IteratorResult<ChatStreamPart>) => void; reject: (error: unknown) => void } | undefined;
   private readonly onAbort = () => this.controller?.abort(this.call?.signal.reason);
 
@@ -133,13 +133,13 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
       this.parser = createSseParser();
       this.decoder = this.createDecoder((this.call as UpstreamCall).provider);
     } else {
-      this.refusal = { status: statusCode, headers, text: '' };
+      this.refusal = { status: statusCode, headers, body: new BodyChunks() };
     }
   }
 
   onResponseData(controller: Controller, chunk: Buffer): void {
     if (this.refusal) {
-      if (this.refusal.text.length < MAX_ERROR_BODY) this.refusal.text += chunk.toString('utf8');
+      this.refusal.body.push(chunk, MAX_ERROR_BODY);
       return;
     }
     if (this.ended) return;
@@ -160,7 +160,7 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
   onResponseEnd(): void {
     this.completed();
     const call = this.call as UpstreamCall;
-    if (this.refusal) return this.fail(errorFromResponse(call.provider, this.refusal.status, this.refusal.headers, this.refusal.text));
+    if (this.refusal) return this.fail(errorFromResponse(call.provider, this.refusal.status, this.refusal.headers, this.refusal.body.text()));
     if (this.ended) return;
     const decoder = this.decoder as StreamDecoder;
     for (const event of (this.parser as SseParser).end()) if (decoder.event(event, this.queue)) break;

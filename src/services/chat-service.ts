@@ -152,6 +152,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   /** Admitted and opened on the first next(); the relay's own events then, with no layer of this function's per event. */
   function stream(request: GatewayChatRequest, call: ChatCall): AsyncGenerator<ChatStreamEvent> {
     return deferStream(async () => {
+      assertModelAllowed(call.principal, request.model);
       const { lease, settlement, value, live } = await admitAndAnswer(request, call, 'streaming', (target, attemptSignal, watchdog) =>
         openStream(target, upstreamRequest(request, target), attemptSignal, watchdog),
       );
@@ -165,11 +166,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       assertModelAllowed(call.principal, request.model);
       return chat(request, call);
     },
-    stream: (request, call) =>
-      deferStream(() => {
-        assertModelAllowed(call.principal, request.model);
-        return stream(request, call);
-      }),
+    stream,
     admitOperation: (requests, principal) => admitter.admitOperation(requests, principal),
   };
   if (!deps.cache) return core;

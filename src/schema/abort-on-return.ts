@@ -1,5 +1,4 @@
 import { clientGone, type Call } from '../services/call-registry.js';
-import { returnThis } from '../return-this.js';
 
 /**
  * Wraps a stream so that leaving it (graphql-ws `complete`, SSE close, socket
@@ -8,41 +7,62 @@ import { returnThis } from '../return-this.js';
  * a stalled upstream is never.
  */
 export function abortOnReturn<T>(source: AsyncGenerator<T>, call: Pick<Call, 'abort' | 'close'>): AsyncGenerator<T> {
-  let ended = false;
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    call.close();
-  };
-  // Made once per stream: a `next()` costs the source's promise and one `then`, no async frame.
-  const passed = (result: IteratorResult<T>): IteratorResult<T> => {
-    if (result.done) end();
+  return new AbortOnReturn(source, call);
+}
+
+/**
+ * A class, so an open stream holds one object: its methods are shared, and the two promise
+ * handlers a `next()` costs (no async frame) are made once per stream.
+ */
+class AbortOnReturn<T> implements AsyncGenerator<T> {
+  private ended = false;
+
+  constructor(
+    private readonly source: AsyncGenerator<T>,
+    private readonly call: Pick<Call, 'abort' | 'close'>,
+  ) {}
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.call.close();
+  }
+
+  private readonly passed = (result: IteratorResult<T>): IteratorResult<T> => {
+    if (result.done) this.end();
     return result;
   };
-  const failed = (error: unknown): never => {
-    end();
+
+  private readonly failed = (error: unknown): never => {
+    this.end();
     throw error;
   };
-  const wrapper: AsyncGenerator<T> = {
-    next() {
-      try {
-        return source.next().then(passed, failed);
-      } catch (error: unknown) {
-        end();
-        return Promise.reject(error);
-      }
-    },
-    return(value) {
-      call.abort(clientGone('stream'));
-      void source.return(undefined).catch(() => undefined).finally(end);
-      return Promise.resolve({ done: true, value: value as T });
-    },
-    throw(error: unknown) {
-      call.abort(error);
-      end();
-      return source.throw(error);
-    },
-    [Symbol.asyncIterator]: returnThis,
-  };
-  return wrapper;
+
+  next(): Promise<IteratorResult<T>> {
+    try {
+      return this.source.next().then(this.passed, this.failed);
+    } catch (error: unknown) {
+      this.end();
+      return Promise.reject(error);
+    }
+  }
+
+  return(value?: unknown): Promise<IteratorResult<T>> {
+    this.call.abort(clientGone('stream'));
+    void this.source
+      .return(undefined)
+      .catch(() => undefined)
+      .finally(() => this.end());
+    return Promise.resolve({ done: true, value: value as T });
+  }
+
+  throw(error: unknown): Promise<IteratorResult<T>> {
+    this.call.abort(error);
+    this.end();
+    return this.source.throw(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }

@@ -21,20 +21,31 @@ function isRefusal(result: ExecutionResult): boolean {
 
 /** The iterator again, with `first` (an event or an error) handed out before the rest. */
 function prepend(first: { value: IteratorResult<ExecutionResult> } | { error: unknown }, iterator: AsyncIterator<ExecutionResult>): AsyncIterable<ExecutionResult> {
-  let pending: typeof first | undefined = first;
-  const rest: AsyncIterator<ExecutionResult> = {
-    next() {
-      const head = pending;
-      pending = undefined;
-      if (!head) return iterator.next();
-      return 'error' in head ? Promise.reject(head.error) : Promise.resolve(head.value);
-    },
-    return(value?: unknown) {
-      pending = undefined;
-      return iterator.return ? iterator.return(value) : Promise.resolve({ done: true, value: undefined });
-    },
-  };
-  return { [Symbol.asyncIterator]: () => rest };
+  return new Prepended(first, iterator);
+}
+
+/** A class, so an open stream holds one object here, its methods shared. */
+class Prepended implements AsyncIterableIterator<ExecutionResult> {
+  constructor(
+    private pending: { value: IteratorResult<ExecutionResult> } | { error: unknown } | undefined,
+    private readonly iterator: AsyncIterator<ExecutionResult>,
+  ) {}
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    const head = this.pending;
+    if (!head) return this.iterator.next();
+    this.pending = undefined;
+    return 'error' in head ? Promise.reject(head.error) : Promise.resolve(head.value);
+  }
+
+  return(value?: unknown): Promise<IteratorResult<ExecutionResult>> {
+    this.pending = undefined;
+    return this.iterator.return ? this.iterator.return(value) : Promise.resolve({ done: true, value: undefined });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 /**

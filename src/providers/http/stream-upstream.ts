@@ -70,7 +70,9 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
   private failure: unknown = undefined;
   private failed = false;
   private started = false;
-  private call: UpstreamCall | undefined;
+  /** The call's provider and signal, once it has started (not the call: its body is not needed once it is sent). */
+  private provider = '';
+  private signal: AbortSignal | undefined;
   private controller: Controller | undefined;
   /** Set once a 2xx answer has started: its body is the stream. */
   private parser: SseParser | undefined;
@@ -78,11 +80,11 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
   /** A refusal's status, headers and body, read whole for its error. */
   private refusal: { status: number; headers: Record<string, string | string[] | undefined>; body: BodyChunks } | undefined;
   private waiter: { resolve: (result: IteratorResult<ChatStreamPart>) => void; reject: (error: unknown) => void } | undefined;
-  private readonly onAbort = () => this.controller?.abort(this.call?.signal.reason);
+  private readonly onAbort = () => this.controller?.abort(this.signal?.reason);
 
   constructor(
     private readonly transport: UpstreamTransport,
-    private readonly callOf: () => UpstreamCall,
+    private callOf: (() => UpstreamCall) | undefined,
     private readonly createDecoder: CreateStreamDecoder,
   ) {}
 
@@ -123,15 +125,17 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
   onRequestStart(controller: Controller): void {
     this.controller = controller;
     // Aborted, or left by the consumer, while the request was on its way.
-    const { signal } = this.call as UpstreamCall;
+    const signal = this.signal as AbortSignal;
     if (signal.aborted) controller.abort(signal.reason);
     else if (this.ended) controller.abort(new Error('the stream was closed'));
   }
 
-  onResponseStart(_controller: Controller, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onResponseStart(controller: Controller, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    // undici keeps the raw header buffers on the controller, which this stream holds until it ends: ~1 KB per open stream.
+    controller.rawHeaders = null;
     if (statusCode >= 200 && statusCode < 300) {
       this.parser = createSseParser();
-      this.decoder = this.createDecoder((this.call as UpstreamCall).provider);
+      this.decoder = this.createDecoder(this.provider);
     } else {
       this.refusal = { status: statusCode, headers, body: new BodyChunks() };
     }
@@ -159,8 +163,7 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
 
   onResponseEnd(): void {
     this.completed();
-    const call = this.call as UpstreamCall;
-    if (this.refusal) return this.fail(errorFromResponse(call.provider, this.refusal.status, this.refusal.headers, this.refusal.body.text()));
+    if (this.refusal) return this.fail(errorFromResponse(this.provider, this.refusal.status, this.refusal.headers, this.refusal.body.text()));
     if (this.ended) return;
     const decoder = this.decoder as StreamDecoder;
     for (const event of (this.parser as SseParser).end()) if (decoder.event(event, this.queue)) break;
@@ -171,8 +174,7 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
 
   onResponseError(_controller: Controller, error: Error): void {
     this.completed();
-    const call = this.call as UpstreamCall;
-    this.fail(transportError(call.provider, error, call.signal));
+    this.fail(transportError(this.provider, error, this.signal as AbortSignal));
   }
 
   private take(): ChatStreamPart {
@@ -189,12 +191,14 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
     let call: UpstreamCall;
     let options: Dispatcher.DispatchOptions;
     try {
-      call = this.callOf();
+      call = (this.callOf as () => UpstreamCall)();
+      this.callOf = undefined;
       options = dispatchOptions(call);
     } catch (error: unknown) {
       return this.fail(error);
     }
-    this.call = call;
+    this.provider = call.provider;
+    this.signal = call.signal;
     if (call.signal.aborted) return this.fail(call.signal.reason);
     call.signal.addEventListener('abort', this.onAbort, { once: true });
     try {
@@ -208,7 +212,7 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
   /** The answer is over: no abort to forward any more. */
   private completed(): void {
     this.complete = true;
-    this.call?.signal.removeEventListener('abort', this.onAbort);
+    this.signal?.removeEventListener('abort', this.onAbort);
   }
 
   /**

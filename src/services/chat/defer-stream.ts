@@ -1,5 +1,3 @@
-import { returnThis } from '../../return-this.js';
-
 const DONE = Object.freeze({ done: true as const, value: undefined });
 
 /**
@@ -10,42 +8,58 @@ const DONE = Object.freeze({ done: true as const, value: undefined });
  * and `throw()` go to the opened stream, after any `next()` already waiting for it.
  */
 export function deferStream<T>(open: () => AsyncGenerator<T> | Promise<AsyncGenerator<T>>): AsyncGenerator<T> {
-  let inner: AsyncGenerator<T> | undefined;
-  let opening: Promise<AsyncGenerator<T>> | undefined;
-  let over = false;
-  const opened = (): Promise<AsyncGenerator<T>> =>
-    (opening ??= Promise.resolve()
+  return new DeferredStream(open);
+}
+
+/** A class, so an open stream holds one object and no closures once it is opened. */
+class DeferredStream<T> implements AsyncGenerator<T> {
+  private inner: AsyncGenerator<T> | undefined;
+  private opening: Promise<AsyncGenerator<T>> | undefined;
+  private over = false;
+
+  constructor(private open: (() => AsyncGenerator<T> | Promise<AsyncGenerator<T>>) | undefined) {}
+
+  private opened(): Promise<AsyncGenerator<T>> {
+    const open = this.open;
+    if (this.opening || !open) return this.opening as Promise<AsyncGenerator<T>>;
+    this.open = undefined;
+    this.opening = Promise.resolve()
       .then(open)
       .then(
-        (stream) => (inner = stream),
+        (stream) => (this.inner = stream),
         (error: unknown) => {
-          over = true;
+          this.over = true;
           throw error;
         },
-      ));
-  const stream: AsyncGenerator<T> = {
-    next() {
-      if (inner) return inner.next();
-      if (over) return Promise.resolve(DONE);
-      return opened().then((it) => it.next());
-    },
-    return(value) {
-      if (inner) return inner.return(value);
-      over = true;
-      // Not opened: nothing to close. Opening: close what it opens, once it has.
-      if (!opening) return Promise.resolve({ done: true, value: value as T });
-      return opening.then(
-        (it) => it.return(value),
-        () => ({ done: true, value: value as T }),
       );
-    },
-    throw(error: unknown) {
-      if (inner) return inner.throw(error);
-      over = true;
-      if (!opening) return Promise.reject(error);
-      return opening.then((it) => it.throw(error));
-    },
-    [Symbol.asyncIterator]: returnThis,
-  };
-  return stream;
+    return this.opening;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.inner) return this.inner.next();
+    if (this.over) return Promise.resolve(DONE);
+    return this.opened().then((it) => it.next());
+  }
+
+  return(value?: unknown): Promise<IteratorResult<T>> {
+    if (this.inner) return this.inner.return(value as T);
+    this.over = true;
+    // Not opened: nothing to close. Opening: close what it opens, once it has.
+    if (!this.opening) return Promise.resolve({ done: true, value: value as T });
+    return this.opening.then(
+      (it) => it.return(value as T),
+      () => ({ done: true, value: value as T }),
+    );
+  }
+
+  throw(error: unknown): Promise<IteratorResult<T>> {
+    if (this.inner) return this.inner.throw(error);
+    this.over = true;
+    if (!this.opening) return Promise.reject(error);
+    return this.opening.then((it) => it.throw(error));
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }

@@ -34,65 +34,86 @@ export interface StreamTally {
 
 /** A tally for one stream on `model`; `assemble`: keep the reasoning, text and tool calls (for the completion cache). */
 export function createStreamTally(model: ModelConfig, request: GatewayChatRequest, assemble: boolean): StreamTally {
-  let text = assemble ? '' : undefined;
-  let reasoningText = assemble ? '' : undefined;
-  let signature: string | null = null;
-  const toolCalls: ToolCall[] = [];
-  let reported: TokenUsage | undefined;
-  // Usage the upstream reported so far, and how much completion text it had counted (the rest is estimated).
-  let reportedSoFar: { promptTokens: number; completionTokens: number; characters: number } | undefined;
-  let completionCharacters = 0;
+  return new Tally(model, request, assemble);
+}
 
-  return {
-    take(part) {
-      if (part.type === 'reasoning-delta') {
-        completionCharacters += part.text.length;
-        if (reasoningText !== undefined) reasoningText += part.text;
-        return;
-      }
-      if (part.type === 'text-delta') {
-        completionCharacters += part.text.length;
-        if (text !== undefined) text += part.text;
-        return;
-      }
-      completionCharacters += part.argumentsDelta?.length ?? 0;
-      if (text !== undefined) {
-        const assembled = (toolCalls[part.index] ??= { id: '', name: '', arguments: '' });
-        if (part.id) assembled.id = part.id;
-        if (part.name) assembled.name += part.name;
-        if (part.argumentsDelta) assembled.arguments += part.argumentsDelta;
-      }
-    },
-    noteSignature(value) {
-      signature = value;
-    },
-    get signature() {
-      return signature;
-    },
-    reasoning() {
-      if (reasoningText === undefined || (reasoningText === '' && signature === null)) return null;
-      return signature === null ? { text: reasoningText } : { text: reasoningText, signature };
-    },
-    noteUsage(part) {
-      if (!part.partial) {
-        reported = part.usage;
-        return;
-      }
-      const counted = part.usage.completionTokens;
-      reportedSoFar = { promptTokens: part.usage.promptTokens, completionTokens: counted ?? 0, characters: counted === undefined ? 0 : completionCharacters };
-    },
-    usage() {
-      if (reported) return computeUsage(model, reported);
-      const unreported = Math.ceil((completionCharacters - (reportedSoFar?.characters ?? 0)) / 4);
-      if (reportedSoFar) {
-        const { promptTokens, completionTokens } = reportedSoFar;
-        return computeUsage(model, { promptTokens, completionTokens: completionTokens + unreported }, unreported > 0);
-      }
-      return computeUsage(model, { promptTokens: estimatePromptTokens(request.messages), completionTokens: unreported || estimateTokens('') }, true);
-    },
-    get text() {
-      return text ?? null;
-    },
-    toolCalls: () => toolCalls.filter(Boolean),
-  };
+/** One object per stream, its methods on the prototype: no closures or context held per open stream. */
+class Tally implements StreamTally {
+  signature: string | null = null;
+  private assembledText: string | undefined;
+  private reasoningText: string | undefined;
+  private readonly assembledCalls: ToolCall[] = [];
+  private reported: TokenUsage | undefined;
+  // Usage the upstream reported so far, and how much completion text it had counted (the rest is estimated).
+  private reportedSoFar: { promptTokens: number; completionTokens: number; characters: number } | undefined;
+  private completionCharacters = 0;
+
+  constructor(
+    private readonly model: ModelConfig,
+    private readonly request: GatewayChatRequest,
+    assemble: boolean,
+  ) {
+    if (assemble) {
+      this.assembledText = '';
+      this.reasoningText = '';
+    }
+  }
+
+  take(part: DeltaPart): void {
+    if (part.type === 'reasoning-delta') {
+      this.completionCharacters += part.text.length;
+      if (this.reasoningText !== undefined) this.reasoningText += part.text;
+      return;
+    }
+    if (part.type === 'text-delta') {
+      this.completionCharacters += part.text.length;
+      if (this.assembledText !== undefined) this.assembledText += part.text;
+      return;
+    }
+    this.completionCharacters += part.argumentsDelta?.length ?? 0;
+    if (this.assembledText !== undefined) {
+      const assembled = (this.assembledCalls[part.index] ??= { id: '', name: '', arguments: '' });
+      if (part.id) assembled.id = part.id;
+      if (part.name) assembled.name += part.name;
+      if (part.argumentsDelta) assembled.arguments += part.argumentsDelta;
+    }
+  }
+
+  noteSignature(value: string): void {
+    this.signature = value;
+  }
+
+  reasoning(): ReasoningTrace | null {
+    const { reasoningText, signature } = this;
+    if (reasoningText === undefined || (reasoningText === '' && signature === null)) return null;
+    return signature === null ? { text: reasoningText } : { text: reasoningText, signature };
+  }
+
+  noteUsage(part: UsagePart): void {
+    if (!part.partial) {
+      this.reported = part.usage;
+      return;
+    }
+    const counted = part.usage.completionTokens;
+    this.reportedSoFar = { promptTokens: part.usage.promptTokens, completionTokens: counted ?? 0, characters: counted === undefined ? 0 : this.completionCharacters };
+  }
+
+  usage(): CompletionUsage {
+    const { model, reported, reportedSoFar } = this;
+    if (reported) return computeUsage(model, reported);
+    const unreported = Math.ceil((this.completionCharacters - (reportedSoFar?.characters ?? 0)) / 4);
+    if (reportedSoFar) {
+      const { promptTokens, completionTokens } = reportedSoFar;
+      return computeUsage(model, { promptTokens, completionTokens: completionTokens + unreported }, unreported > 0);
+    }
+    return computeUsage(model, { promptTokens: estimatePromptTokens(this.request.messages), completionTokens: unreported || estimateTokens('') }, true);
+  }
+
+  get text(): string | null {
+    return this.assembledText ?? null;
+  }
+
+  toolCalls(): ToolCall[] {
+    return this.assembledCalls.filter(Boolean);
+  }
 }

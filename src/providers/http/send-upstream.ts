@@ -76,10 +76,39 @@ export class BodyChunks {
   }
 }
 
+/**
+ * From this many characters of JSON on, a request body goes to undici as a one-shot iterable.
+ * undici's request holds a string or Buffer body until the answer ends, which for a stream is its
+ * whole life: an open stream would keep a copy of its prompt. Smaller bodies stay on the direct path.
+ */
+const HELD_BODY_LIMIT = 16 * 1024;
+
+/** A body handed out once, then dropped: a finished generator would still hold its argument. */
+class OneShotBody implements IterableIterator<Buffer> {
+  constructor(private bytes: Buffer | undefined) {}
+
+  next(): IteratorResult<Buffer> {
+    const bytes = this.bytes;
+    this.bytes = undefined;
+    return bytes ? { done: false, value: bytes } : { done: true, value: undefined };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
 /** Where a request goes, as undici's dispatcher takes it. */
 export function dispatchOptions(call: UpstreamCall): Dispatcher.DispatchOptions {
   const target = new URL(call.url);
-  return { origin: target.origin, path: target.pathname + target.search, method: 'POST', headers: call.headers, body: JSON.stringify(call.body) };
+  const json = JSON.stringify(call.body);
+  const options = { origin: target.origin, path: target.pathname + target.search, method: 'POST' as const, headers: call.headers, body: json };
+  if (json.length < HELD_BODY_LIMIT) return options;
+  const bytes = Buffer.from(json);
+  // With its length given, undici sends the iterable as one plain body (not chunked) and lets go of it once sent.
+  // Its docs list Iterable for `body`; its types do not.
+  const body = new OneShotBody(bytes) as unknown as Dispatcher.DispatchOptions['body'];
+  return { ...options, headers: { ...call.headers, 'content-length': String(bytes.length) }, body };
 }
 
 /**

@@ -98,6 +98,9 @@ function operationTypeOf(document: DocumentNode, operationName: string | null): 
   return type;
 }
 
+/** What `serve` holds instead of the request body once the lane runs the operation. */
+const NO_BODY = Buffer.alloc(0);
+
 /**
  * The hot path, without the fetch-API layer: a `POST /graphql` whose body is a JSON
  * `{query, variables, operationName}` for one query or mutation answered as JSON, or one
@@ -146,15 +149,16 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     }
   }
 
-  async function serve(req: IncomingMessage, res: ServerResponse, body: Buffer, lane: Lane): Promise<void> {
+  /** `read.body` is let go of once the lane runs the operation: a suspended async function keeps its arguments, and an open stream would hold its prompt to the end. */
+  async function serve(req: IncomingMessage, res: ServerResponse, read: { body: Buffer }, lane: Lane): Promise<void> {
     let params: unknown;
     try {
-      params = JSON.parse(body.toString('utf8'));
+      params = JSON.parse(read.body.toString('utf8'));
     } catch {
-      return viaYoga(req, res, body);
+      return viaYoga(req, res, read.body);
     }
     // @defer/@stream answer in several parts: Yoga's multipart and SSE processors.
-    if (!isParams(params) || params.query.includes('@defer') || params.query.includes('@stream')) return viaYoga(req, res, body);
+    if (!isParams(params) || params.query.includes('@defer') || params.query.includes('@stream')) return viaYoga(req, res, read.body);
 
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const controller = new AbortController();
@@ -167,7 +171,7 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     if (credential !== undefined) initial.credential = credential;
     const toYoga = () => {
       res.off('close', abort);
-      return viaYoga(req, res, body);
+      return viaYoga(req, res, read.body);
     };
     // Anything refused before execution (credentials, syntax, bounds, validation) Yoga answers,
     // with its own status and error shape: the lane only runs what will run.
@@ -176,6 +180,7 @@ export function createFastLane(options: FastLaneOptions): FastLane {
       return lane === 'sse' ? type === 'subscription' : type === 'mutation' || (type === 'query' && options.queries);
     });
     if (!prepared.ok) return toYoga();
+    read.body = NO_BODY;
     const { enveloped, document, contextValue } = prepared;
     const args = { schema: enveloped.schema, document, contextValue, variableValues: params.variables, operationName: params.operationName };
     const headers = baseHeaders(requestId);
@@ -208,7 +213,7 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     const { headers } = req;
     const lane = req.method === 'POST' && req.url === endpoint && JSON_CONTENT.test(headers['content-type'] ?? '') ? laneFor(headers.accept) : null;
     // Other media types, methods and paths keep Yoga's handling (of the same, already bounded, body).
-    const answer = lane === null ? viaYoga(req, res, body) : serve(req, res, body, lane);
+    const answer = lane === null ? viaYoga(req, res, body) : serve(req, res, { body }, lane);
     answer.catch((error: unknown) => {
       if (!res.headersSent) {
         writeJson(res, 500, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));

@@ -18,12 +18,22 @@ const PROMPT_BYTES = 512 * 1024;
 /** An OpenAI-compatible upstream that sends a stream's first chunk, then holds it open. */
 let upstream: Server;
 const held: ServerResponse[] = [];
+/** What each upstream request carried: its declared and received length, and (first one only) its prompt's length. */
+const sent: { declared: number; received: number; chunked: boolean; content: number | undefined }[] = [];
 let gw: RunningGateway;
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
-    req.resume(); // reads the body without keeping it
+    // Counts the body without keeping it; the first one is also read whole, to check what arrived.
+    let received = 0;
+    const first = sent.length === 0 ? ([] as Buffer[]) : undefined;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      first?.push(chunk);
+    });
     req.on('end', () => {
+      const content = first && (JSON.parse(Buffer.concat(first).toString('utf8')) as { messages: { content: string }[] }).messages.at(-1)?.content;
+      sent.push({ declared: Number(req.headers['content-length']), received, chunked: req.headers['transfer-encoding'] !== undefined, content: content?.length });
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: 'x' }, finish_reason: null }] })}\n\n`);
       held.push(res);
@@ -91,4 +101,8 @@ it('holds no copy of the prompt bytes while its streams are open', async () => {
 
   // Before: two copies per stream (16 MiB here). Allowed: a tenth of one copy per stream, for socket buffers.
   expect(retained).toBeLessThan((STREAMS * PROMPT_BYTES) / 10);
+  // And the bodies went upstream whole, as plain bodies of their declared length.
+  expect(sent[0]?.content).toBe(PROMPT_BYTES);
+  for (const request of sent) expect(request).toMatchObject({ chunked: false, received: request.declared });
+  expect(sent.every((request) => request.received > PROMPT_BYTES)).toBe(true);
 });

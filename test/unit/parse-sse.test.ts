@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSseParser, parseSse, type SseEvent } from '../../src/providers/http/parse-sse.js';
+import { createSseParser, parseSse, SseEventTooLarge, type SseEvent } from '../../src/providers/http/parse-sse.js';
 
 const encoder = new TextEncoder();
 
@@ -229,5 +229,29 @@ describe('createSseParser', () => {
     expect(parser.push(bytes.subarray(0, 7))).toEqual([]);
     expect(parser.push(bytes.subarray(7))).toEqual([{ event: 'message', data: 'é' }]);
     expect(parser.end()).toEqual([]);
+  });
+
+  it('refuses an event that grows past its bound, as one endless line or as data lines without a blank line', () => {
+    const line = createSseParser(64);
+    expect(line.push(encoder.encode(`data: ${'a'.repeat(50)}`))).toEqual([]);
+    expect(() => {
+      for (let index = 0; index < 20; index++) line.push(encoder.encode('a'));
+    }).toThrow(SseEventTooLarge);
+
+    const lines = createSseParser(64);
+    expect(() => {
+      for (let index = 0; index < 20; index++) lines.push(encoder.encode('data: 0123456789\n'));
+    }).toThrow(SseEventTooLarge);
+
+    // Up to the bound, an event held across many reads is read exactly, and the next one starts from nothing.
+    const within = createSseParser(64);
+    const event = `data: ${'é'.repeat(25)}\n\n`;
+    const bytes = encoder.encode(event + event);
+    const out: SseEvent[] = [];
+    for (let index = 0; index < bytes.length; index += 3) out.push(...within.push(bytes.subarray(index, index + 3)));
+    expect(out).toEqual([
+      { event: 'message', data: 'é'.repeat(25) },
+      { event: 'message', data: 'é'.repeat(25) },
+    ]);
   });
 });

@@ -134,6 +134,21 @@ describe('streamUpstream', () => {
     await expect(postJson({ dispatcher }, { provider: 'test', url: `${base}/refuse-split`, headers: { 'content-type': 'application/json' }, body: {}, signal: new AbortController().signal })).rejects.toThrow(/Quota for Zürich reached/);
   });
 
+  it('ends with an error part, and closes the upstream, when one event grows past 32 MiB without end', async () => {
+    const { stream, res } = await openPastFirstPart();
+    const closed = new Promise<void>((resolve) => res.on('close', () => resolve()));
+    const pending = stream.next();
+    // A line that never ends, written until the gateway hangs up.
+    const piece = Buffer.alloc(1024 * 1024, 'a');
+    res.write('data: ');
+    for (let written = 0; written <= 33 && !res.destroyed; written++) {
+      if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+    }
+    expect((await pending).value).toMatchObject({ type: 'error', error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('larger than 32 MiB') } });
+    expect((await stream.next()).done).toBe(true);
+    await closed;
+  });
+
   it('ends with an error part on a transport failure, and rethrows the reason of an abort', async () => {
     const { stream: broken, res } = await openPastFirstPart();
     res.socket?.destroy();

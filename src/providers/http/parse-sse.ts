@@ -23,15 +23,35 @@ const SPACE = 32;
 const CR = 13;
 const LF = 10;
 
+/**
+ * The most an unfinished event may hold (its data so far and its unfinished line), in bytes:
+ * past it a stream is refused rather than buffered without end. Far above any real event
+ * (a streamed image is a few MiB).
+ */
+export const MAX_SSE_EVENT_BYTES = 32 * 1024 * 1024;
+
+/** An upstream event (or line) grew past the parser's bound. */
+export class SseEventTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`an event larger than ${limit} bytes`);
+    this.name = 'SseEventTooLarge';
+  }
+}
+
 function bytesOf(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
-/** A fresh parser for one stream (it holds that stream's partial line and event). */
-export function createSseParser(): SseParser {
+/**
+ * A fresh parser for one stream (it holds that stream's partial line and event). `push` throws
+ * `SseEventTooLarge` once what it holds for one event passes `maxEventBytes`.
+ */
+export function createSseParser(maxEventBytes = MAX_SSE_EVENT_BYTES): SseParser {
   // A read is decoded up to its last line feed, which never falls inside a UTF-8 character (unlike
-  // a read's end), so no streaming decoder is needed: the bytes after it wait for the next read.
-  let pending: Buffer | undefined;
+  // a read's end), so no streaming decoder is needed: the bytes after it wait for the next read,
+  // as a list (joined once, when a line feed comes, not copied again on every read).
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   let buffer = '';
   let event = '';
   let data = '';
@@ -70,29 +90,44 @@ export function createSseParser(): SseParser {
     return out;
   }
 
+  /** The pending bytes, then `more`, as text; nothing is pending after. */
+  function takePending(more?: Buffer): string {
+    const text = Buffer.concat(more ? [...pending, more] : pending).toString('utf8');
+    pending = [];
+    pendingBytes = 0;
+    return text;
+  }
+
+  /** `out`, once what is held for the unfinished event is within the bound (characters count as bytes: a lower bound). */
+  function bounded(out: SseEvent[]): SseEvent[] {
+    if (pendingBytes + buffer.length + data.length > maxEventBytes) throw new SseEventTooLarge(maxEventBytes);
+    return out;
+  }
+
   return {
     push(chunk) {
       if (typeof chunk === 'string') {
         buffer += chunk;
-        return lines([]);
+        return bounded(lines([]));
       }
       const bytes = bytesOf(chunk);
       const lastLineEnd = bytes.lastIndexOf(LF);
       if (lastLineEnd === -1) {
-        pending = pending ? Buffer.concat([pending, bytes]) : Buffer.from(bytes);
-        return [];
+        // Copied: the reader may reuse its buffer.
+        pending.push(Buffer.from(bytes));
+        pendingBytes += bytes.length;
+        return bounded([]);
       }
-      buffer += pending ? Buffer.concat([pending, bytes.subarray(0, lastLineEnd + 1)]).toString() : bytes.toString('utf8', 0, lastLineEnd + 1);
-      // Copied: the reader may reuse its buffer.
-      pending = lastLineEnd + 1 < bytes.length ? Buffer.from(bytes.subarray(lastLineEnd + 1)) : undefined;
-      return lines([]);
+      buffer += pending.length > 0 ? takePending(bytes.subarray(0, lastLineEnd + 1)) : bytes.toString('utf8', 0, lastLineEnd + 1);
+      if (lastLineEnd + 1 < bytes.length) {
+        pending.push(Buffer.from(bytes.subarray(lastLineEnd + 1)));
+        pendingBytes = bytes.length - lastLineEnd - 1;
+      }
+      return bounded(lines([]));
     },
     end() {
       const out: SseEvent[] = [];
-      if (pending) {
-        buffer += pending.toString();
-        pending = undefined;
-      }
+      if (pending.length > 0) buffer += takePending();
       // Lenient about a stream whose last line has no line ending.
       if (buffer !== '') {
         buffer += '\n';

@@ -1,9 +1,9 @@
 import type { ChatStreamPart } from '../contract.js';
 import { ProviderError } from '../provider-error.js';
-import { createSseParser, type SseEvent, type SseParser } from './parse-sse.js';
+import { createSseParser, SseEventTooLarge, type SseEvent, type SseParser } from './parse-sse.js';
 import type { Dispatcher } from 'undici';
 import { errorFromResponse } from './error-from-response.js';
-import { BodyChunks, dispatchOptions, MAX_ERROR_BODY, transportError, type UpstreamCall, type UpstreamTransport } from './send-upstream.js';
+import { BodyChunks, dispatchOptions, malformedError, MAX_ERROR_BODY, transportError, type UpstreamCall, type UpstreamTransport } from './send-upstream.js';
 
 /**
  * One provider's stream decoder, for one stream: fed SSE events synchronously,
@@ -150,7 +150,15 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
     const parts = this.queue;
     const before = parts.length;
     const decoder = this.decoder as StreamDecoder;
-    for (const event of (this.parser as SseParser).push(chunk)) {
+    let events: SseEvent[];
+    try {
+      events = (this.parser as SseParser).push(chunk);
+    } catch (error: unknown) {
+      // An event without end (a broken or hostile upstream) fails the stream instead of filling memory.
+      const what = error instanceof SseEventTooLarge ? `an event larger than ${error.limit / 1024 / 1024} MiB` : 'a stream that could not be read';
+      return this.fail(malformedError(this.provider, what, error));
+    }
+    for (const event of events) {
       if (decoder.event(event, parts)) {
         decoder.end(parts);
         this.finish();

@@ -38,6 +38,7 @@ import { createRestHandler } from './rest/create-rest-handler.js';
 import { createFastLane } from './server/fast-lane/create-fast-lane.js';
 import { createHttpHandler } from './server/create-http-handler.js';
 import { replayToYoga } from './server/fast-lane/replay-to-yoga.js';
+import { setCorsHeaders } from './server/cors.js';
 import { createDurableState } from './durable/create-durable-state.js';
 import { describeDurability } from './durable/describe-durability.js';
 
@@ -221,7 +222,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const rest = createRestHandler({ services, authenticator, maxBodyBytes: config.server.maxBodyBytes, requestTimeoutMs: config.server.requestTimeoutMs, logger });
   // Plain JSON operations skip the fetch-API layer; persisted-operation allowlists keep Yoga's checks.
   const graphql = config.persistedOperations
-    ? (req: IncomingMessage, res: ServerResponse, body: Buffer) => void replayToYoga(yoga, req, res, body).catch(() => res.destroy())
+    ? (req: IncomingMessage, res: ServerResponse, body: Buffer, cors: Readonly<Record<string, string>>) => {
+        setCorsHeaders(res, cors);
+        void replayToYoga(yoga, req, res, body).catch(() => res.destroy());
+      }
     : createFastLane({ yoga, authenticator, logger: logger.child({ component: 'yoga' }), queries: !config.cache.responses.enabled });
   let draining = false;
   // One door: CORS, then the OpenAI-compatible REST surface, then GraphQL with its body read by one reader.

@@ -287,7 +287,7 @@ export function addChatSchema(builder: Builder) {
         subscribe: (_root, { input }, context) => {
           const request = toChatRequest(input);
           // Aborted by unsubscribing, by the client leaving, or when the shutdown grace is over.
-          const call = context.calls.open(context.signal);
+          const call = context.streamController ? context.calls.adopt(context.streamController) : context.calls.open(context.signal);
           const chatCall = { principal: context.principal, requestId: context.requestId, signal: call.signal };
           return abortOnReturn(context.chat.stream(request, chatCall), call);
         },

@@ -30,6 +30,11 @@ export interface GatewayContext extends GatewayServices {
   requestId: string;
   /** Aborted when the client goes away (HTTP); websocket operations end by unsubscribing instead. */
   signal?: AbortSignal;
+  /**
+   * The controller behind `signal`, when the request is one subscription whose connection is
+   * its own (the fast lane's SSE): its stream adopts it (`calls.adopt`) instead of linking another.
+   */
+  streamController?: AbortController;
   /** The caller, resolved before execution (anonymous when the gateway runs open). */
   principal: Principal;
 }

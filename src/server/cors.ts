@@ -7,6 +7,8 @@ const EXPOSED_HEADERS = 'retry-after, retry-after-ms, x-request-id, x-should-ret
 /** A list of header names (RFC 9110 tokens), as a browser sends in Access-Control-Request-Headers. */
 const HEADER_LIST = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:\s*,\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*$/;
 
+const ANY_ORIGIN: Readonly<Record<string, string>> = Object.freeze({ 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS });
+
 /**
  * The CORS response headers for a request from `origin`, the same for `/graphql`, `/v1` and
  * `/metrics`. With `origins: '*'` any page may call, without credentials (the literal `*` is sent,
@@ -14,8 +16,8 @@ const HEADER_LIST = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:\s*,\s*[!#$%&'*+.^_`|~0-9A-Z
  * may `allow-credentials` be sent; the opaque origin `null` never matches (sandboxed frames and
  * `file:` pages all share it).
  */
-export function corsHeadersFor(cors: CorsConfig, origin: string | undefined): Record<string, string> {
-  if (cors.origins === '*') return { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS };
+export function corsHeadersFor(cors: CorsConfig, origin: string | undefined): Readonly<Record<string, string>> {
+  if (cors.origins === '*') return ANY_ORIGIN;
   // The answer depends on the Origin: caches must keep one per origin.
   const headers: Record<string, string> = { vary: 'Origin' };
   if (origin === undefined || origin === 'null' || !cors.origins.includes(origin)) return headers;
@@ -25,18 +27,19 @@ export function corsHeadersFor(cors: CorsConfig, origin: string | undefined): Re
   return headers;
 }
 
+/** Sets `headers` (the CORS headers of `corsHeadersFor`) on a response written by code that does not take them itself. */
+export function setCorsHeaders(res: ServerResponse, headers: Readonly<Record<string, string>>): void {
+  for (const name in headers) res.setHeader(name, headers[name] as string);
+}
+
 /**
- * Sets the CORS headers on every answer, and answers a preflight (`OPTIONS`) itself with 204:
- * the methods the gateway serves and the headers the page asked for (any header is harmless
- * once the origin is allowed; the origin is the gate). Returns true when the request was answered.
+ * Answers a preflight (`OPTIONS`) with 204: the methods the gateway serves and the headers the
+ * page asked for (any header is harmless once the origin is allowed; the origin is the gate).
  */
-export function applyCors(cors: CorsConfig, req: IncomingMessage, res: ServerResponse): boolean {
-  const headers = corsHeadersFor(cors, req.headers.origin);
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  if (req.method !== 'OPTIONS') return false;
+export function answerPreflight(cors: CorsConfig, headers: Readonly<Record<string, string>>, req: IncomingMessage, res: ServerResponse): void {
   const asked = req.headers['access-control-request-headers'];
   const allowed = 'access-control-allow-origin' in headers;
-  const preflight: Record<string, string> = { allow: ALLOWED_METHODS, 'content-length': '0', vary: headers.vary ? 'Origin, Access-Control-Request-Headers' : 'Access-Control-Request-Headers' };
+  const preflight: Record<string, string> = { ...headers, allow: ALLOWED_METHODS, 'content-length': '0', vary: headers.vary ? 'Origin, Access-Control-Request-Headers' : 'Access-Control-Request-Headers' };
   if (allowed) {
     preflight['access-control-allow-methods'] = ALLOWED_METHODS;
     preflight['access-control-max-age'] = String(cors.maxAgeSeconds);
@@ -44,5 +47,4 @@ export function applyCors(cors: CorsConfig, req: IncomingMessage, res: ServerRes
   }
   res.writeHead(204, preflight);
   res.end();
-  return true;
 }

@@ -70,6 +70,27 @@ providers: [{ id: local, type: local }]
     }
   });
 
+  it('every answer to a GraphQL POST carries them: fast-lane JSON and SSE, a refused stream, Yoga\'s fallbacks, a refused body', async () => {
+    const origin = 'https://app.example';
+    const stream = (model: string) => JSON.stringify({ query: `subscription { chatStream(input: {model: "${model}", messages: [{role: USER, content: "hi"}]}) { delta } }` });
+    const cases: [string, RequestInit][] = [
+      ['json', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ models { id } }' }) }],
+      ['sse', { headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: stream('local/echo') }],
+      ['refused sse', { headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: stream('nope/none') }],
+      ['yoga: form', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=%7B__typename%7D' }],
+      ['yoga: syntax error', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ models {' }) }],
+      ['too large', { headers: { 'content-type': 'application/json' }, body: 'x'.repeat(5 * 1024 * 1024) }],
+    ];
+    const seen: Record<string, unknown> = {};
+    for (const [name, init] of cases) {
+      const response = await fetch(listed.url, { method: 'POST', ...init, headers: { ...(init.headers as Record<string, string>), origin } });
+      await response.arrayBuffer();
+      seen[name] = [response.headers.get('access-control-allow-origin'), response.headers.get('access-control-allow-credentials'), response.headers.get('vary')];
+    }
+    const expected = [origin, 'true', 'Origin'];
+    expect(seen).toEqual(Object.fromEntries(cases.map(([name]) => [name, expected])));
+  });
+
   it('a preflight from an origin not listed gets no permission', async () => {
     const response = await fetch(`${listed.origin}/v1/chat/completions`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     expect(response.status).toBe(204);

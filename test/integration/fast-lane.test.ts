@@ -57,7 +57,7 @@ cache: { responses: { enabled: false } }
       fellBack.push(`${req.method} ${req.url}`);
       return yoga(req, res);
     }
-    return readBody(req, { maxBodyBytes: 65_536, requestTimeoutMs: 30_000 }).then((body) => laneHandler(req, res, body));
+    return readBody(req, { maxBodyBytes: 65_536, requestTimeoutMs: 30_000 }).then((body) => laneHandler(req, res, body, {}));
   };
   lane = { ...(await listen(handler)), fellBack };
   yogaOnly = await listen(yoga);

@@ -36,6 +36,25 @@ describe('createCallRegistry', () => {
     expect(calls.size).toBe(0);
   });
 
+  it('adopts a controller as the call itself: tracked until closed, aborted by shutdown, nothing linked to it', () => {
+    const calls = createCallRegistry();
+    const controller = new AbortController();
+    const call = calls.adopt(controller);
+    expect(call.signal).toBe(controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(calls.size).toBe(1);
+    call.close();
+    expect(calls.size).toBe(0);
+    expect(controller.signal.aborted).toBe(false);
+
+    const running = calls.adopt(new AbortController());
+    calls.abortAll(new Error('shutting down'));
+    expect((running.signal.reason as Error).message).toBe('shutting down');
+    const cancelled = calls.adopt(new AbortController());
+    cancelled.abort(new Error('unsubscribed'));
+    expect((cancelled.signal.reason as Error).message).toBe('unsubscribed');
+  });
+
   it('stays flat over many calls (no per-call state left behind)', () => {
     const calls = createCallRegistry();
     const parent = new AbortController();

@@ -9,6 +9,7 @@ import type { Authenticator } from '../../auth/create-authenticator.js';
 import type { GatewayYoga, InitialContext } from '../create-yoga.js';
 import { prepareOperation } from '../prepare-operation.js';
 import { replayToYoga } from './replay-to-yoga.js';
+import { setCorsHeaders } from '../cors.js';
 import { takeFirstEvent } from '../take-first-event.js';
 import { statusFor, stringifyResult, writeJson, writeSse, writeSseSingle } from './write-result.js';
 
@@ -24,7 +25,7 @@ export interface FastLaneOptions {
 }
 
 /** Handler for a GraphQL request whose body has been read (see read-body.ts): takes the plain JSON operations, hands the rest to Yoga. */
-export type FastLane = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
+export type FastLane = (req: IncomingMessage, res: ServerResponse, body: Buffer, cors: Readonly<Record<string, string>>) => void;
 
 interface Params {
   query: string;
@@ -119,11 +120,14 @@ const NO_BODY = Buffer.alloc(0);
 export function createFastLane(options: FastLaneOptions): FastLane {
   const { yoga } = options;
   const endpoint = yoga.graphqlEndpoint;
-  const viaYoga = (req: IncomingMessage, res: ServerResponse, body: Buffer) => replayToYoga(yoga, req, res, body);
+  const viaYoga = (req: IncomingMessage, res: ServerResponse, body: Buffer, cors: Readonly<Record<string, string>>) => {
+    setCorsHeaders(res, cors);
+    return replayToYoga(yoga, req, res, body);
+  };
 
   /** The response headers every lane answer carries: its request id (CORS headers are already set on `res`, see cors.ts). */
-  function baseHeaders(requestId: string): Record<string, string> {
-    return { 'x-request-id': requestId };
+  function baseHeaders(requestId: string, cors: Readonly<Record<string, string>>): Record<string, string> {
+    return { ...cors, 'x-request-id': requestId };
   }
 
   /** What Yoga's result hooks do to a single result: request id on each error, request errors as BAD_USER_INPUT. */
@@ -150,28 +154,30 @@ export function createFastLane(options: FastLaneOptions): FastLane {
   }
 
   /** `read.body` is let go of once the lane runs the operation: a suspended async function keeps its arguments, and an open stream would hold its prompt to the end. */
-  async function serve(req: IncomingMessage, res: ServerResponse, read: { body: Buffer }, lane: Lane): Promise<void> {
+  async function serve(req: IncomingMessage, res: ServerResponse, read: { body: Buffer }, lane: Lane, cors: Readonly<Record<string, string>>): Promise<void> {
     let params: unknown;
     try {
       params = JSON.parse(read.body.toString('utf8'));
     } catch {
-      return viaYoga(req, res, read.body);
+      return viaYoga(req, res, read.body, cors);
     }
     // @defer/@stream answer in several parts: Yoga's multipart and SSE processors.
-    if (!isParams(params) || params.query.includes('@defer') || params.query.includes('@stream')) return viaYoga(req, res, read.body);
+    if (!isParams(params) || params.query.includes('@defer') || params.query.includes('@stream')) return viaYoga(req, res, read.body, cors);
 
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const controller = new AbortController();
     const abort = () => controller.abort();
     res.once('close', abort);
     const initial: InitialContext & { params: Params } = { requestId, signal: controller.signal, params };
+    // The stream's call takes this controller over: one abort signal per open stream, not two.
+    if (lane === 'sse') initial.streamController = controller;
     // Where Yoga's context reads it (credentialOf): Authorization, else x-api-key.
     const apiKey = req.headers['x-api-key'];
     const credential = req.headers.authorization ?? (Array.isArray(apiKey) ? apiKey[0] : apiKey);
     if (credential !== undefined) initial.credential = credential;
     const toYoga = () => {
       res.off('close', abort);
-      return viaYoga(req, res, read.body);
+      return viaYoga(req, res, read.body, cors);
     };
     // Anything refused before execution (credentials, syntax, bounds, validation) Yoga answers,
     // with its own status and error shape: the lane only runs what will run.
@@ -183,7 +189,7 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     read.body = NO_BODY;
     const { enveloped, document, contextValue } = prepared;
     const args = { schema: enveloped.schema, document, contextValue, variableValues: params.variables, operationName: params.operationName };
-    const headers = baseHeaders(requestId);
+    const headers = baseHeaders(requestId, cors);
 
     if (lane === 'sse') {
       const outcome = await settle(() => enveloped.subscribe(args) as Promise<ExecutionResult | AsyncIterable<ExecutionResult>>);
@@ -209,14 +215,14 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     return writeJson(res, status, headers, stringifyResult(result));
   }
 
-  return (req, res, body) => {
+  return (req, res, body, cors) => {
     const { headers } = req;
     const lane = req.method === 'POST' && req.url === endpoint && JSON_CONTENT.test(headers['content-type'] ?? '') ? laneFor(headers.accept) : null;
     // Other media types, methods and paths keep Yoga's handling (of the same, already bounded, body).
-    const answer = lane === null ? viaYoga(req, res, body) : serve(req, res, { body }, lane);
+    const answer = lane === null ? viaYoga(req, res, body, cors) : serve(req, res, { body }, lane, cors);
     answer.catch((error: unknown) => {
       if (!res.headersSent) {
-        writeJson(res, 500, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+        writeJson(res, 500, { ...cors, 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
       } else {
         res.destroy();
       }

@@ -130,9 +130,11 @@ export function createUsageLedger(deps: { pool: Pool; config: DatabaseConfig['le
   const observer: ChatObserver = {
     requestStarted(request) {
       const completionId = randomUUID();
+      // Only this is kept for the end, not the request (it holds the prompt).
+      const { callerKind } = request;
       return {
         attemptStarted: () => NOOP_ATTEMPT,
-        finished: (record) => writer.push(toLedgerRow(completionId, request.callerKind, record, new Date())),
+        finished: (record) => writer.push(toLedgerRow(completionId, callerKind, record, new Date())),
       };
     },
   };

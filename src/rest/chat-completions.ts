@@ -1,7 +1,7 @@
 import { readJsonBody, sendJson } from './http-io.js';
 import { createChunker, toCompletionJson } from './openai-chat-format.js';
 import type { RestContext } from './rest-context.js';
-import { relayAsSse, withChatCall } from './relay-as-sse.js';
+import { relayAsSse, withChatCall, type SseRenderer } from './relay-as-sse.js';
 import { toRestChatRequest } from './to-rest-chat-request.js';
 import { toChatInput } from './to-chat-input.js';
 
@@ -19,29 +19,32 @@ const PARAMS = {
 
 const data = (json: unknown) => `data: ${JSON.stringify(json)}\n\n`;
 
-/** POST /v1/chat/completions: one answer as JSON, or (body `stream: true`) SSE chunks. */
+/** OpenAI's `chat.completion.chunk` frames, made apart from the request so they do not hold its prompt. */
+function chunkFrames(includeUsage: boolean): SseRenderer {
+  const chunker = createChunker(includeUsage);
+  return {
+    frames: (event) => chunker(event).map(data),
+    end: () => ['data: [DONE]\n\n'],
+    fail: (shaped) => [data(shaped.body)],
+  };
+}
+
+/**
+ * POST /v1/chat/completions: one answer as JSON, or (body `stream: true`) SSE chunks. The stream is
+ * returned, not awaited: no frame that holds the request (and its prompt) stays open with it.
+ */
 export async function chatCompletions(context: RestContext): Promise<void> {
   const { res, requestId, services } = context;
   const { input, stream } = toChatInput(await readJsonBody(context.req, context.maxBodyBytes, context.requestTimeoutMs));
   const request = toRestChatRequest(input, PARAMS);
-  await withChatCall(context, async (chatCall, finish) => {
-    if (!stream.stream) {
-      const completion = await services.chat.chat(request, chatCall);
-      finish();
-      sendJson(res, 200, toCompletionJson(completion), { 'x-request-id': requestId });
-      return;
-    }
-    const chunker = createChunker(stream.includeUsage);
-    await relayAsSse(
-      context,
-      services.chat.stream(request, chatCall),
-      {
-        frames: (event) => chunker(event).map(data),
-        end: () => ['data: [DONE]\n\n'],
-        fail: (shaped) => [data(shaped.body)],
-      },
-      finish,
-    );
+  if (stream.stream) {
+    const renderer = chunkFrames(stream.includeUsage);
+    return withChatCall(context, (chatCall, finish) => relayAsSse(context, services.chat.stream(request, chatCall), renderer, finish));
+  }
+  return withChatCall(context, async (chatCall, finish) => {
+    const completion = await services.chat.chat(request, chatCall);
+    finish();
+    sendJson(res, 200, toCompletionJson(completion), { 'x-request-id': requestId });
   });
 }
 

@@ -9,8 +9,10 @@ import type { RestContext } from './rest-context.js';
 /**
  * Runs one chat for a REST request. The call is aborted when the client goes
  * away before `finish()` is called (or the shutdown grace ends), and closed after.
+ * Not an async function: `run` (and whatever it holds, such as the prompt) is let go of once
+ * it has started, not kept in a suspended frame for a stream's life.
  */
-export async function withChatCall<T>(context: RestContext, run: (chatCall: ChatCall, finish: () => void) => Promise<T>): Promise<T> {
+export function withChatCall<T>(context: RestContext, run: (chatCall: ChatCall, finish: () => void) => Promise<T>): Promise<T> {
   const { res, principal, requestId, services } = context;
   const call = services.calls.open();
   let finished = false;
@@ -18,14 +20,20 @@ export async function withChatCall<T>(context: RestContext, run: (chatCall: Chat
     if (!finished) call.abort(clientGone('connection'));
   };
   res.once('close', onClose);
-  try {
-    return await run({ principal, requestId, signal: call.signal }, () => {
-      finished = true;
-    });
-  } finally {
+  const over = () => {
     res.off('close', onClose);
     call.close();
+  };
+  let running: Promise<T>;
+  try {
+    running = run({ principal, requestId, signal: call.signal }, () => {
+      finished = true;
+    });
+  } catch (error: unknown) {
+    over();
+    throw error;
   }
+  return running.finally(over);
 }
 
 /** How one endpoint renders a stream as SSE frames (each a complete `data:`/`event:` block). */

@@ -59,6 +59,35 @@ function failure(target: Target, error: unknown, latencyMs: number): Attempt {
   };
 }
 
+/** Aborts `to` when `from` aborts; made here so it holds those two only, not the scope of `runAttempts` (and its caller's request). */
+function forwardAbort(from: AbortSignal, to: AbortController): () => void {
+  return () => to.abort(from.reason);
+}
+
+/** A started attempt: a class, so a live stream's attempt holds its own fields and no closure over `runAttempts`' scope. */
+class StartedAttempt implements LiveAttempt {
+  private settled = false;
+
+  constructor(
+    readonly target: Target,
+    readonly health: TargetHealth,
+    readonly watchdog: Watchdog,
+    private readonly signal: AbortSignal,
+    private readonly forward: () => void,
+  ) {
+    health.stats.inFlight++;
+    signal.addEventListener('abort', forward, { once: true });
+  }
+
+  settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.health.stats.inFlight--;
+    this.watchdog.dispose();
+    this.signal.removeEventListener('abort', this.forward);
+  }
+}
+
 /** The error a caller sees once no target is left to try. */
 function exhausted(plan: RoutePlan, attempts: Attempt[], last: unknown): unknown {
   const error =
@@ -107,8 +136,6 @@ export async function runAttempts<T>(deps: AttemptDeps, options: RunAttemptsOpti
         observed?.(attempt);
       };
       const controller = new AbortController();
-      const forward = () => controller.abort(signal.reason);
-      signal.addEventListener('abort', forward, { once: true });
       const started = now();
       const watchdog = startWatchdog({
         provider: target.provider.id,
@@ -118,23 +145,15 @@ export async function runAttempts<T>(deps: AttemptDeps, options: RunAttemptsOpti
         controller,
         now,
       });
-      health.stats.inFlight++;
-      let settled = false;
-      const settle = () => {
-        if (settled) return;
-        settled = true;
-        health.stats.inFlight--;
-        watchdog.dispose();
-        signal.removeEventListener('abort', forward);
-      };
+      const attempt = new StartedAttempt(target, health, watchdog, signal, forwardAbort(signal, controller));
       try {
         const value = await health.breaker.execute(() => options.start(target, controller.signal, watchdog));
         const latencyMs = now() - started;
         deps.health.recordSuccess(health, latencyMs);
         record({ model: target.model.id, provider: target.provider.id, outcome: 'success', latencyMs });
-        return { value, live: { target, health, watchdog, settle } };
+        return { value, live: attempt };
       } catch (error: unknown) {
-        settle();
+        attempt.settle();
         if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
           record({ model: target.model.id, provider: target.provider.id, outcome: 'skipped', latencyMs: 0 });
           break;

@@ -64,7 +64,9 @@ export function observeRequest(
   request: Parameters<ChatObserver['requestStarted']>[0],
 ): RequestObservation | undefined {
   if (observers.length === 0) return undefined;
-  const observations = observers.map((observer) => observer.requestStarted(request));
+  // A loop, not a closure over `request`: the closures below would share its context and hold the prompt for the stream's life.
+  const observations: RequestObservation[] = [];
+  for (const observer of observers) observations.push(observer.requestStarted(request));
   if (observations.length === 1) return observations[0];
   return {
     attemptStarted(target) {

@@ -14,7 +14,7 @@ import { relayStream } from './chat/relay-stream.js';
 import { observeAnswered, settleUnanswered, settleUsage, type SettlementContext } from './chat/settle-completion.js';
 import type { ChatObserver } from './chat-observer.js';
 import type { ChatCompletion, ChatStreamEvent, GatewayChatRequest } from './chat-types.js';
-import { computeUsage } from './compute-usage.js';
+import { computeUsage, estimatePromptTokens } from './compute-usage.js';
 import type { ConcurrencyLimit, Lease } from './concurrency-limit.js';
 import type { LimitsService } from './limits-service.js';
 import type { UsageMeter } from './usage-meter.js';
@@ -90,7 +90,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 
   const settlementOf = (admitted: AdmittedCall, request: GatewayChatRequest, call: ChatCall, streaming: boolean): SettlementContext => ({
     call,
-    request,
+    requested: request.model,
     streaming,
     admission: admitted.admission,
     meter: deps.usage,
@@ -157,7 +157,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         openStream(target, upstreamRequest(request, target), attemptSignal, watchdog),
       );
       // Held until the stream ends, however it ends: the relay releases it in its finally.
-      return relayStream({ live, opened: value, settlement, firstTokenAt: now(), release: () => lease.release() });
+      return relayStream({ live, opened: value, settlement, firstTokenAt: now(), lease, promptEstimate: estimatePromptTokens(request.messages) });
     });
   }
 

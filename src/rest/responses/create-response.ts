@@ -28,15 +28,16 @@ export async function createResponse(context: RestContext): Promise<void> {
   const request = toRestChatRequest(input, PARAMS);
   const id = newId('resp');
   const createdAt = Math.floor(Date.now() / 1000);
-  await withChatCall(context, async (chatCall, finish) => {
-    if (!stream) {
-      const completion = await services.chat.chat(request, chatCall);
-      finish();
-      const { status, incomplete } = statusOf(completion.finishReason);
-      const state = { id, createdAt, model: completion.model, status, incomplete, output: outputOf(completion, encryptedReasoning), usage: completion.usage };
-      sendJson(res, 200, toResponseJson(state, echo), { 'x-request-id': requestId });
-      return;
-    }
-    await relayAsSse(context, services.chat.stream(request, chatCall), createResponseEvents(echo, id, createdAt, encryptedReasoning), finish);
+  // Returned, not awaited: no frame that holds the request (and its prompt) stays open with a stream.
+  if (stream) {
+    const renderer = createResponseEvents(echo, id, createdAt, encryptedReasoning);
+    return withChatCall(context, (chatCall, finish) => relayAsSse(context, services.chat.stream(request, chatCall), renderer, finish));
+  }
+  return withChatCall(context, async (chatCall, finish) => {
+    const completion = await services.chat.chat(request, chatCall);
+    finish();
+    const { status, incomplete } = statusOf(completion.finishReason);
+    const state = { id, createdAt, model: completion.model, status, incomplete, output: outputOf(completion, encryptedReasoning), usage: completion.usage };
+    sendJson(res, 200, toResponseJson(state, echo), { 'x-request-id': requestId });
   });
 }

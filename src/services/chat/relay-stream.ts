@@ -2,6 +2,7 @@ import type { ChatStreamPart, ReasoningTrace, ToolCall } from '../../providers/c
 import type { LiveAttempt } from '../../routing/run-attempts.js';
 import type { ChatStreamEvent, CompletionUsage } from '../chat-types.js';
 import type { UsageOutcome } from '../usage-meter.js';
+import type { Lease } from '../concurrency-limit.js';
 import { mergeDelta, startDelta, type CoalescedDelta } from './coalesce-deltas.js';
 import type { OpenedStream } from './open-stream.js';
 import { readerOf } from './read-buffered.js';
@@ -14,8 +15,10 @@ export interface RelayInput {
   opened: OpenedStream;
   settlement: SettlementContext;
   firstTokenAt: number;
-  /** Called once the stream is over, however it ends (the caller's hold on the concurrency limit). */
-  release: () => void;
+  /** Released once the stream is over, however it ends: the caller's hold on the concurrency limit. */
+  lease: Lease;
+  /** The prompt's tokens, estimated, for an upstream that reports no usage. */
+  promptEstimate: number;
   /** Set when the answer may be cached: called with the whole answer on success. */
   remember?: (answer: {
     id: string;
@@ -42,12 +45,12 @@ export interface RelayInput {
  * is settled and its completion observed once.
  */
 export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStreamEvent> {
-  const { live, opened, settlement, firstTokenAt, remember, release } = input;
+  const { live, opened, settlement, firstTokenAt, remember, lease } = input;
   const { head, iterator, close } = opened;
   const { target, watchdog } = live;
   const model = target.model.id;
   const provider = target.provider.id;
-  const tally = createStreamTally(target.model, settlement.request, remember !== undefined);
+  const tally = createStreamTally(target.model, input.promptEstimate, remember !== undefined);
   const reader = readerOf(iterator);
   let id = '';
   let finishReason: ChatStreamEvent['finishReason'] = null;
@@ -157,7 +160,7 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<ChatStream
       }
       observeAnswered(settlement, end);
     } finally {
-      release();
+      lease.release();
     }
   }
 }

@@ -2,7 +2,7 @@ import type { FinishReason } from '../../providers/contract.js';
 import { isGatewayError, type ErrorCode } from '../../errors/gateway-error.js';
 import type { ChatCall } from './chat-call.js';
 import type { Attempt } from '../../routing/attempt.js';
-import type { CompletionUsage, GatewayChatRequest } from '../chat-types.js';
+import type { CompletionUsage } from '../chat-types.js';
 import type { RequestObservation } from '../chat-observer.js';
 import type { Admission } from '../limits-service.js';
 import type { UsageMeter, UsageOutcome } from '../usage-meter.js';
@@ -16,7 +16,8 @@ function errorCodeOf(error: unknown): ErrorCode {
 /** One admitted call, as settlement needs it. */
 export interface SettlementContext {
   call: ChatCall;
-  request: GatewayChatRequest;
+  /** The model the caller asked for (only that: an open stream does not hold its prompt). */
+  requested: string;
   streaming: boolean;
   admission: Admission;
   meter: UsageMeter;
@@ -53,11 +54,11 @@ export function settleUsage(context: SettlementContext, end: AnsweredEnd): void 
 
 /** Builds the completion record of a call that reached a target, and hands it to the observers. */
 export function observeAnswered(context: SettlementContext, end: AnsweredEnd): void {
-  const { call, request } = context;
+  const { call, requested } = context;
   context.observation?.finished({
     requestId: call.requestId,
     keyId: call.principal.keyId,
-    requested: request.model,
+    requested,
     model: end.model,
     provider: end.provider,
     streaming: context.streaming,
@@ -74,12 +75,12 @@ export function observeAnswered(context: SettlementContext, end: AnsweredEnd): v
 
 /** A call that no target answered: nothing used, and a record without model or usage. */
 export function settleUnanswered(context: SettlementContext, error: unknown): void {
-  const { call, request } = context;
+  const { call, requested } = context;
   context.admission.settle(NO_USAGE);
   context.observation?.finished({
     requestId: call.requestId,
     keyId: call.principal.keyId,
-    requested: request.model,
+    requested,
     model: null,
     provider: null,
     streaming: context.streaming,

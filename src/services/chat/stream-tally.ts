@@ -1,8 +1,7 @@
 import type { ChatStreamPart, ReasoningTrace, TokenUsage, ToolCall } from '../../providers/contract.js';
 import type { ModelConfig } from '../../config/config-schema.js';
 import type { CompletionUsage } from '../chat-types.js';
-import { computeUsage, estimatePromptTokens, estimateTokens } from '../compute-usage.js';
-import type { GatewayChatRequest } from '../chat-types.js';
+import { computeUsage, estimateTokens } from '../compute-usage.js';
 import type { DeltaPart } from './coalesce-deltas.js';
 
 type UsagePart = Extract<ChatStreamPart, { type: 'usage' }>;
@@ -32,9 +31,13 @@ export interface StreamTally {
   toolCalls(): ToolCall[];
 }
 
-/** A tally for one stream on `model`; `assemble`: keep the reasoning, text and tool calls (for the completion cache). */
-export function createStreamTally(model: ModelConfig, request: GatewayChatRequest, assemble: boolean): StreamTally {
-  return new Tally(model, request, assemble);
+/**
+ * A tally for one stream on `model`; `promptEstimate`: the prompt's tokens if the upstream reports
+ * none (a number, so an open stream does not hold its prompt); `assemble`: keep the reasoning,
+ * text and tool calls (for the completion cache).
+ */
+export function createStreamTally(model: ModelConfig, promptEstimate: number, assemble: boolean): StreamTally {
+  return new Tally(model, promptEstimate, assemble);
 }
 
 /** One object per stream, its methods on the prototype: no closures or context held per open stream. */
@@ -50,7 +53,7 @@ class Tally implements StreamTally {
 
   constructor(
     private readonly model: ModelConfig,
-    private readonly request: GatewayChatRequest,
+    private readonly promptEstimate: number,
     assemble: boolean,
   ) {
     if (assemble) {
@@ -106,7 +109,7 @@ class Tally implements StreamTally {
       const { promptTokens, completionTokens } = reportedSoFar;
       return computeUsage(model, { promptTokens, completionTokens: completionTokens + unreported }, unreported > 0);
     }
-    return computeUsage(model, { promptTokens: estimatePromptTokens(this.request.messages), completionTokens: unreported || estimateTokens('') }, true);
+    return computeUsage(model, { promptTokens: this.promptEstimate, completionTokens: unreported || estimateTokens('') }, true);
   }
 
   get text(): string | null {

@@ -107,9 +107,12 @@ it('holds no copy of the prompt bytes while its streams are open', async () => {
   expect(sent.every((request) => request.received > PROMPT_BYTES)).toBe(true);
 });
 
-it('a /v1 stream holds not even its prompt\'s text once it has gone upstream', async () => {
-  const body = JSON.stringify({ model: 'up/m', stream: true, messages: [{ role: 'user', content: 'b'.repeat(PROMPT_BYTES) }] });
-  const url = `${gw.origin}/v1/chat/completions`;
+it.each([
+  ['/v1/chat/completions', { model: 'up/m', stream: true, messages: [{ role: 'user', content: 'b'.repeat(PROMPT_BYTES) }] }],
+  ['/v1/responses', { model: 'up/m', stream: true, input: 'c'.repeat(PROMPT_BYTES) }],
+])('a %s stream holds not even its prompt\'s text once it has gone upstream', async (path, request) => {
+  const body = JSON.stringify(request);
+  const url = `${gw.origin}${path}`;
   (await openStream(url, body, 'data: '))();
   collectGarbage();
   const before = process.memoryUsage().heapUsed;

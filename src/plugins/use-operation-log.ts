@@ -26,7 +26,8 @@ function errorSummary(errors: readonly GraphQLError[]) {
  * One log line per operation, tagged with the request id: failures at `warn`
  * (codes and paths, never variables, which may hold prompts), successes at `debug`.
  * With a throttle, failures the caller caused (refusals, bad input, a client that left) go
- * through it instead: `info`/`debug`, at most so many per interval.
+ * through it instead: `info`/`debug`, at most so many per interval; without one, a client
+ * that left is not logged.
  * Nothing is built when the level is off.
  */
 export function useOperationLog(logger: Logger, throttle?: LogThrottle): Plugin {
@@ -37,6 +38,11 @@ export function useOperationLog(logger: Logger, throttle?: LogThrottle): Plugin 
         onExecuteDone({ result }) {
           if (Symbol.asyncIterator in result) return;
           if (result.errors?.length) {
+            // A client that left cancels its call: nobody reads the error, and it is no failure of ours.
+            if (result.errors.every((error) => classifyFailure(error).kind === 'gone')) {
+              if (throttle) throttle.log('debug', 'client-gone', describe(args), 'the client went away');
+              return;
+            }
             const errors = errorSummary(result.errors);
             const fields = { ...describe(args), durationMs: performance.now() - started, errors };
             // What callers cause (refusals, bad input) is theirs to fix: info, rate-limited. The rest is worth a warning.

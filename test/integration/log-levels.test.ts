@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startGateway } from '../helpers/start-gateway.js';
+import { startWireMock } from '../helpers/wire-mock.js';
+import { openaiFormat } from '../providers/wire/openai-format.js';
 
 const KEY = 'sk-logs-0123456789abcdef';
 const STREAM = 'subscription { chatStream(input: {model: "local/lorem", maxTokens: 400, messages: [{role: USER, content: "x"}]}) { delta } }';
@@ -84,4 +86,37 @@ auth: { keys: [{ id: k, secret: "\${KEY}", scopes: [chat, models], limits: { req
     // Everything else the gateway wrote: start-up, per-operation debug lines, audit — bounded by what was admitted.
     expect(lines.filter((line) => line.level >= 40).length).toBeLessThanOrEqual(byKind.size * 21);
   }, 60_000);
+});
+
+describe('log levels: a client that leaves a mutation', () => {
+  it('is neither logged nor counted as a gateway failure (no warn, no INTERNAL_SERVER_ERROR, outcome cancelled)', async () => {
+    const mock = await startWireMock(openaiFormat);
+    mock.script({ kind: 'text', chunks: ['late'], usage: { promptTokens: 1, completionTokens: 1 }, delays: { beforeHeadersMs: 2_000 } });
+    const gw = await startGateway(`
+providers: [{ id: mock, type: openai, baseUrl: "${mock.origin}/v1", apiKey: sk-test }]
+models: [{ provider: mock, upstream: gpt }]
+`);
+    const chat = 'mutation { chat(input: {model: "mock/gpt", messages: [{role: USER, content: "x"}]}) { message { content } } }';
+    const leave = async () => {
+      const controller = new AbortController();
+      const answer = fetch(gw.url, { method: 'POST', signal: controller.signal, headers: json, body: JSON.stringify({ query: chat }) });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      controller.abort();
+      await answer.catch(() => undefined);
+    };
+    await Promise.all(Array.from({ length: 30 }, leave));
+    await mock.waitForAborts(30);
+    const metrics = await (await fetch(`${gw.origin}/metrics`)).text();
+    await gw.stop();
+    await mock.close();
+
+    const lines = gw.logs.map((line) => JSON.parse(line) as LogLine);
+    const audited = lines.filter((line) => line.msg === 'completion');
+    expect(audited.map((line) => JSON.stringify(line).includes('"outcome":"cancelled"'))).toEqual(Array.from({ length: 30 }, () => true));
+    expect(lines.filter((line) => line.level >= 40 && !line.msg.startsWith('not durable'))).toEqual([]);
+    expect(gw.logs.filter((line) => line.includes('INTERNAL_SERVER_ERROR'))).toEqual([]);
+    // Nor counted as an error: alerts on the error rate stay quiet.
+    expect(metrics).toContain('switchboard_graphql_operations_total{type="mutation",operation="anonymous",outcome="cancelled"} 30');
+    expect(metrics).not.toContain('outcome="error"');
+  }, 30_000);
 });

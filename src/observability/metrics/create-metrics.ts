@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ERROR_CODES, isGatewayError } from '../../errors/gateway-error.js';
 import { errorCodeOf } from '../../errors/mask-gateway-error.js';
+import { classifyFailure } from '../../errors/classify-failure.js';
 import type { HealthRegistry } from '../../routing/target-health.js';
 import type { CallRegistry } from '../../services/call-registry.js';
 import type { SubscriptionPath } from '../../execution/compiled-subscribe.js';
@@ -57,6 +58,8 @@ function isRateLimited(error: unknown): boolean {
   return isGatewayError(error) && error.code === RATE_LIMITED;
 }
 
+const isClientGone = (error: unknown): boolean => classifyFailure(error).kind === 'gone';
+
 /**
  * prom-client checks and hashes the label object on every call. The label sets here are
  * bounded (catalog ids, closed sets, capped operation names), so each one's child is made
@@ -94,7 +97,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
 
   const operations = new Counter({
     name: `${PREFIX}graphql_operations_total`,
-    help: 'GraphQL operations, by type, operation name (bounded) and outcome.',
+    help: 'GraphQL operations, by type, operation name (bounded) and outcome (ok, error, or cancelled: the client went away).',
     labelNames: ['type', 'operation', 'outcome'] as const,
     registers,
   });
@@ -258,7 +261,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   /** Counts one operation once, however it ends. */
   function operationTimer(labels: { type: string; operation: string }): { fail(errors: readonly unknown[]): void; done(): void } {
     const started = performance.now();
-    let failed = false;
+    let outcome: 'ok' | 'error' | 'cancelled' = 'ok';
     let recorded = false;
     let rateLimitCounted = false;
     return {
@@ -268,12 +271,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
           rateLimitCounted = true;
           rateLimited.inc({ source: 'operation' });
         }
-        failed = true;
+        // A client that left is no error rate of ours; one real error among them still is.
+        if (outcome !== 'error') outcome = errors.every(isClientGone) ? 'cancelled' : 'error';
       },
       done() {
         if (recorded) return;
         recorded = true;
-        const outcome = failed ? 'error' : 'ok';
         operationsBy(labels.type, labels.operation, outcome).inc();
         operationDurationBy(labels.type, outcome).observe((performance.now() - started) / 1000);
       },

@@ -84,7 +84,11 @@ auth:
 
     const noScope = await postGraphQL(gw.url, ChatDocument, chatInput(), bearer(READER_KEY));
     expect(noScope.status).toBe(403);
-    expect(noScope.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(noScope.body.errors?.[0]).toMatchObject({
+      message: 'This key may not use Mutation.chat: it lacks the scope it needs.',
+      path: ['chat'],
+      extensions: { code: 'FORBIDDEN', field: 'Mutation.chat' },
+    });
     const catalog = await postGraphQL(gw.url, '{ models { id } }', undefined, bearer(READER_KEY));
     expect(catalog.body.errors).toBeUndefined();
   });

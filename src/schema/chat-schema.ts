@@ -8,6 +8,7 @@ import type { Builder } from './builder.js';
 import { enumValues } from './enum-values.js';
 import { createStreamText } from './stream-text.js';
 import { toChatRequest } from './to-chat-request.js';
+import { callFor } from './context.js';
 
 /** ChatInput, ChatCompletion, ChatStreamEvent, `Mutation.chat` and `Subscription.chatStream`. */
 export function addChatSchema(builder: Builder) {
@@ -265,7 +266,7 @@ export function addChatSchema(builder: Builder) {
           // Admitted with the operation's other chat fields, before any of them ran (useChatAdmission).
           const ticket = takeChatTicket(context, String(info.path.key));
           // Ends when the client goes away or the shutdown grace period is over.
-          const call = context.calls.open(context.signal);
+          const call = callFor(context);
           try {
             return await context.chat.chat(request, { principal: context.principal, requestId: context.requestId, signal: call.signal, ...(ticket ? { ticket } : {}) });
           } finally {
@@ -287,7 +288,7 @@ export function addChatSchema(builder: Builder) {
         subscribe: (_root, { input }, context) => {
           const request = toChatRequest(input);
           // Aborted by unsubscribing, by the client leaving, or when the shutdown grace is over.
-          const call = context.streamController ? context.calls.adopt(context.streamController) : context.calls.open(context.signal);
+          const call = callFor(context);
           const chatCall = { principal: context.principal, requestId: context.requestId, signal: call.signal };
           return abortOnReturn(context.chat.stream(request, chatCall), call);
         },

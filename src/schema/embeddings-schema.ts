@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { EmbeddingResult } from '../services/embedding-service.js';
 import type { Builder } from './builder.js';
-import type { GatewayContext } from './context.js';
+import { callFor, type CallSource, type GatewayContext } from './context.js';
 
 /** Longest input accepted, in characters. */
 export const MAX_EMBEDDING_INPUT_CHARS = 100_000;
@@ -20,15 +20,15 @@ function loaderFor(context: GatewayContext, model: string): DataLoader<string, E
   if (!byModel) loaders.set(context, (byModel = new Map()));
   let loader = byModel.get(model);
   if (!loader) {
+    // The batch function keeps these, not the context: a WeakMap value that reaches its own key
+    // keeps the entry (and the whole request) alive through every young-generation GC.
+    const { embeddings, principal, requestId } = context;
+    const source: CallSource = { calls: context.calls, signal: context.signal, requestController: context.requestController };
     loader = new DataLoader<string, EmbeddingResult>(
       async (inputs) => {
-        const call = context.calls.open(context.signal);
+        const call = callFor(source);
         try {
-          return await context.embeddings.embedMany(model, inputs, {
-            principal: context.principal,
-            requestId: context.requestId,
-            signal: call.signal,
-          });
+          return await embeddings.embedMany(model, inputs, { principal, requestId, signal: call.signal });
         } finally {
           call.close();
         }

@@ -99,8 +99,8 @@ export interface InitialContext extends AuthenticatedContext {
   requestId?: string;
   credential?: string;
   signal?: AbortSignal;
-  /** See `GatewayContext.streamController`. */
-  streamController?: AbortController;
+  /** See `GatewayContext.requestController`. */
+  requestController?: AbortController;
 }
 
 /** The self-contained GraphiQL page (its bundle is ~35 MB of heap): loaded on the first visit, not at startup. */
@@ -161,7 +161,7 @@ export function createGatewayYoga(options: {
         ...services,
         requestId: initial.requestId ?? requestIdOf(initial.request),
         ...(signal ? { signal } : {}),
-        ...(initial.streamController ? { streamController: initial.streamController } : {}),
+        ...(initial.requestController ? { requestController: initial.requestController } : {}),
         principal: initial.principal ?? (await authenticator.authenticate(credentialOf(initial))),
       };
     },

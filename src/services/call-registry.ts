@@ -15,9 +15,9 @@ export interface Call {
 export interface CallRegistry {
   open(parent?: AbortSignal): Call;
   /**
-   * A call on a controller its caller made for this one operation and nothing else (an SSE
-   * request that is one subscription): no second controller is linked to it. An open stream
-   * holds one abort signal fewer, each an EventTarget with two Maps (~0.8 KB).
+   * A call on a controller its caller made for this one operation (the fast lane's request, whose
+   * connection carries nothing else): no second controller is linked to it. Several calls of one
+   * operation may adopt the same controller; aborting one of them aborts the operation.
    */
   adopt(controller: AbortController): Call;
   /** Aborts every open call with `reason` (shutdown). */
@@ -31,10 +31,10 @@ class TrackedCall implements Call {
 
   constructor(
     private readonly controller: AbortController,
-    private readonly open: Set<AbortController>,
+    private readonly open: Set<TrackedCall>,
     private readonly parent?: AbortSignal,
   ) {
-    open.add(controller);
+    open.add(this);
     if (!parent) return;
     if (parent.aborted) {
       controller.abort(parent.reason);
@@ -53,18 +53,18 @@ class TrackedCall implements Call {
   }
 
   close(): void {
-    this.open.delete(this.controller);
+    this.open.delete(this);
     if (this.forward) this.parent?.removeEventListener('abort', this.forward);
   }
 }
 
 export function createCallRegistry(): CallRegistry {
-  const open = new Set<AbortController>();
+  const open = new Set<TrackedCall>();
   return {
     open: (parent) => new TrackedCall(new AbortController(), open, parent),
     adopt: (controller) => new TrackedCall(controller, open),
     abortAll(reason) {
-      for (const controller of open) controller.abort(reason);
+      for (const call of open) call.abort(reason);
       open.clear();
     },
     get size() {

@@ -55,6 +55,21 @@ describe('createCallRegistry', () => {
     expect((cancelled.signal.reason as Error).message).toBe('unsubscribed');
   });
 
+  it('lets the calls of one operation adopt its one controller: each tracked until it closes', () => {
+    const calls = createCallRegistry();
+    const request = new AbortController();
+    const first = calls.adopt(request);
+    const second = calls.adopt(request);
+    expect(calls.size).toBe(2);
+    first.close();
+    expect(calls.size).toBe(1);
+    // The operation's other call is still in flight: shutdown must reach it.
+    calls.abortAll(new Error('shutting down'));
+    expect((second.signal.reason as Error).message).toBe('shutting down');
+    second.close();
+    expect(calls.size).toBe(0);
+  });
+
   it('stays flat over many calls (no per-call state left behind)', () => {
     const calls = createCallRegistry();
     const parent = new AbortController();

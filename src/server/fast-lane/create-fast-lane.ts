@@ -168,9 +168,8 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     const controller = new AbortController();
     const abort = () => controller.abort();
     res.once('close', abort);
-    const initial: InitialContext & { params: Params } = { requestId, signal: controller.signal, params };
-    // The stream's call takes this controller over: one abort signal per open stream, not two.
-    if (lane === 'sse') initial.streamController = controller;
+    // The operation's model calls take this controller over: one abort signal, not one more per call.
+    const initial: InitialContext & { params: Params } = { requestId, signal: controller.signal, requestController: controller, params };
     // Where Yoga's context reads it (credentialOf): Authorization, else x-api-key.
     const apiKey = req.headers['x-api-key'];
     const credential = req.headers.authorization ?? (Array.isArray(apiKey) ? apiKey[0] : apiKey);

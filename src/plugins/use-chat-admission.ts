@@ -9,7 +9,9 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -69,19 +71,46 @@ function chatFields(selectionSet: SelectionSetNode, fragments: Map<string, Fragm
   return into;
 }
 
+/**
+ * The coerced `input` of every `chat` field of an operation without variables, by response key: such
+ * an operation's fields, directives and arguments are fixed, so they are coerced once per parsed
+ * document (cached by the document cache), not once more per request. Never mutated: each request
+ * makes its own request objects from them.
+ */
+const fixedInputs = new WeakMap<OperationDefinitionNode, ReadonlyMap<string, ChatInputShape>>();
+
+/** Every `chat` field's coerced `input`, by response key; throws naming the field whose input is invalid. */
+function chatInputs(field: GraphQLField<unknown, unknown>, operation: OperationDefinitionNode, document: DocumentNode, variables: Record<string, unknown>) {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const inputs = new Map<string, ChatInputShape>();
+  for (const [key, node] of chatFields(operation.selectionSet, fragments, variables)) {
+    try {
+      inputs.set(key, (getArgumentValues(field, node, variables) as { input: ChatInputShape }).input);
+    } catch (error: unknown) {
+      throw Object.assign(new Error('invalid chat input'), { field: key, refusal: error });
+    }
+  }
+  return inputs;
+}
+
 /** The operation's `chat` requests by response key, or undefined when execution itself will refuse it (bad variables). */
 function chatRequests(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, rawVariables: Record<string, unknown> | null | undefined) {
   const operation = getOperationAST(document, operationName);
   const field = schema.getMutationType()?.getFields()[CHAT_FIELD];
   if (operation?.operation !== 'mutation' || !field) return undefined;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
-  if (coerced.errors) return undefined;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  let inputs: ReadonlyMap<string, ChatInputShape> | undefined;
+  if (!operation.variableDefinitions?.length) {
+    inputs = fixedInputs.get(operation);
+    if (!inputs) fixedInputs.set(operation, (inputs = chatInputs(field, operation, document, {})));
+  } else {
+    const coerced = getVariableValues(schema, operation.variableDefinitions, rawVariables ?? {});
+    if (coerced.errors) return undefined;
+    inputs = chatInputs(field, operation, document, coerced.coerced);
+  }
   const requests = new Map<string, ReturnType<typeof toChatRequest>>();
-  for (const [key, node] of chatFields(operation.selectionSet, fragments, coerced.coerced)) {
+  for (const [key, input] of inputs) {
     try {
-      const { input } = getArgumentValues(field, node, coerced.coerced) as { input: ChatInputShape };
       requests.set(key, toChatRequest(input));
     } catch (error: unknown) {
       throw Object.assign(new Error('invalid chat input'), { field: key, refusal: error });

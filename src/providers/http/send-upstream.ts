@@ -98,11 +98,25 @@ class OneShotBody implements IterableIterator<Buffer> {
   }
 }
 
+/** Upstream URLs come from the catalog, so they are few: each is parsed once. Bounded all the same. */
+const targets = new Map<string, { origin: string; path: string }>();
+const MAX_TARGETS = 1_024;
+
+function targetOf(url: string): { origin: string; path: string } {
+  let target = targets.get(url);
+  if (!target) {
+    const parsed = new URL(url);
+    target = { origin: parsed.origin, path: parsed.pathname + parsed.search };
+    if (targets.size < MAX_TARGETS) targets.set(url, target);
+  }
+  return target;
+}
+
 /** Where a request goes, as undici's dispatcher takes it. */
 export function dispatchOptions(call: UpstreamCall): Dispatcher.DispatchOptions {
-  const target = new URL(call.url);
+  const { origin, path } = targetOf(call.url);
   const json = JSON.stringify(call.body);
-  const options = { origin: target.origin, path: target.pathname + target.search, method: 'POST' as const, headers: call.headers, body: json };
+  const options = { origin, path, method: 'POST' as const, headers: call.headers, body: json };
   if (json.length < HELD_BODY_LIMIT) return options;
   const bytes = Buffer.from(json);
   // With its length given, undici sends the iterable as one plain body (not chunked) and lets go of it once sent.

@@ -196,6 +196,22 @@ describe('tracing with a tracer provider', () => {
     expect(childrenOf(chat as ReadableSpan, spans).map((span) => span.status.code)).toEqual([SpanStatusCode.OK]);
   });
 
+  it('does not mark the operation of a mutation the client leaves as failed', async () => {
+    exporter.reset();
+    primary.script({ kind: 'text', chunks: ['late'], usage, delays: { beforeHeadersMs: 1_500 } });
+    const controller = new AbortController();
+    const answer = postGraphQL(gw.url, ChatDocument, { input: { ...input, model: 'primary/gpt-4o-mini' } }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 150);
+    await expect(answer).rejects.toThrow();
+
+    const { root, spans } = await traceOf('graphql.mutation Chat', 3);
+    const [chat] = childrenOf(root, spans);
+    expect(chat?.attributes['switchboard.outcome']).toBe('cancelled');
+    expect(root.status.code).not.toBe(SpanStatusCode.ERROR);
+    expect(root.attributes['graphql.error.codes']).toBeUndefined();
+    expect(root.attributes['graphql.cancelled']).toBe(true);
+  });
+
   it('records reasoning and cached prompt tokens on the chat span, under the GenAI registry names, only when reported', async () => {
     exporter.reset();
     backup.script({ kind: 'text', reasoning: { chunks: ['Think', 'ing.'] }, chunks: ['ok'], usage: { promptTokens: 12, completionTokens: 5, reasoningTokens: 3, cachedPromptTokens: 8 } });

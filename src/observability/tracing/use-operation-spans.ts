@@ -1,6 +1,7 @@
 import { context, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { classifyFailure } from '../../errors/classify-failure.js';
 import { errorCodeOf } from '../../errors/mask-gateway-error.js';
 
 type MaybePromise<T> = T | Promise<T>;
@@ -13,10 +14,11 @@ function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-/** One GraphQL operation's span: ends once, with the error codes of every result it saw. */
+/** One GraphQL operation's span: ends once, with the error codes of every result it saw (`graphql.cancelled` when its client left). */
 class OperationSpan {
   readonly context: Context;
   private readonly codes = new Set<string>();
+  private cancelled = false;
   private ended = false;
 
   constructor(readonly span: Span) {
@@ -27,6 +29,11 @@ class OperationSpan {
     const errors = (result as ExecutionResult | undefined)?.errors;
     if (!errors?.length) return;
     for (const error of errors) {
+      // A client that left: no error of the operation's (and nobody sees its result).
+      if (classifyFailure(error).kind === 'gone') {
+        this.cancelled = true;
+        continue;
+      }
       // Before masking: the code the caller will see.
       const code = error instanceof GraphQLError ? errorCodeOf(error) : (error as { extensions?: { code?: unknown } }).extensions?.code;
       this.codes.add(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
@@ -43,6 +50,7 @@ class OperationSpan {
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    if (this.cancelled) this.span.setAttribute('graphql.cancelled', true);
     if (this.codes.size > 0) {
       const codes = [...this.codes];
       this.span.setAttribute('graphql.error.codes', codes);

@@ -99,8 +99,10 @@ it('holds no copy of the prompt bytes while its streams are open', async () => {
   const retained = process.memoryUsage().arrayBuffers - before;
   for (const close of closers) close();
 
-  // Before: two copies per stream (16 MiB here). Allowed: a tenth of one copy per stream, for socket buffers.
-  expect(retained).toBeLessThan((STREAMS * PROMPT_BYTES) / 10);
+  // Before: two copies per stream (16 MiB here); one copy would be 8 MiB. Allowed: a quarter of one copy
+  // per stream, for the socket buffers of the three parties this process plays (client, gateway and
+  // upstream): a tenth was too tight for them (0.86–1.5 MiB measured, with and without the fix's code).
+  expect(retained).toBeLessThan((STREAMS * PROMPT_BYTES) / 4);
   // And the bodies went upstream whole, as plain bodies of their declared length.
   expect(sent[0]?.content).toBe(PROMPT_BYTES);
   for (const request of sent) expect(request).toMatchObject({ chunked: false, received: request.declared });

@@ -53,7 +53,9 @@ function assertScope(context: object, scope: Scope, info: GraphQLResolveInfo): v
 export class ScopeGuardPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
   override wrapResolve(resolver: Resolver, fieldConfig: PothosOutputFieldConfig<Types>): Resolver {
     const scope = fieldConfig.pothosOptions.authScopes?.scope;
-    if (!scope || fieldConfig.kind === 'Subscription') return resolver;
+    // A subscription field's resolver runs per event: its `subscribe` is where it is checked, once.
+    const checkedOnSubscribe = fieldConfig.kind === 'Subscription' && 'subscribe' in fieldConfig.pothosOptions;
+    if (!scope || checkedOnSubscribe) return resolver;
     return (parent, args, context, info) => {
       assertScope(context, scope, info);
       return resolver(parent, args, context, info);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { DatabaseConfig } from '../config/config-schema.js';
 import type { Logger } from '../create-logger.js';
-import type { ChatObserver, CompletionRecord } from '../services/chat-observer.js';
+import type { Attempt } from '../routing/attempt.js';
+import { NOOP_ATTEMPT, type ChatObserver, type CompletionRecord, type RequestObservation } from '../services/chat-observer.js';
 import { createBatchWriter, type BatchWriter } from './create-batch-writer.js';
 
 /** One completion in the ledger (`usage_ledger`); the columns are documented in docs/deployment.md. */
@@ -84,8 +85,6 @@ export async function insertLedgerRows(pool: Pool, rows: readonly LedgerRow[]): 
   await pool.query(INSERT, columnsOf(rows));
 }
 
-const NOOP_ATTEMPT = () => undefined;
-
 /** The ledger row of a finished completion. */
 export function toLedgerRow(completionId: string, callerKind: string, record: CompletionRecord, at: Date): LedgerRow {
   const { usage } = record;
@@ -113,6 +112,23 @@ export function toLedgerRow(completionId: string, callerKind: string, record: Co
   };
 }
 
+/** One completion's ledger row, queued when it is over. Keeps the caller's kind, not the request (it holds the prompt). */
+class LedgerObservation implements RequestObservation {
+  constructor(
+    private readonly writer: BatchWriter<LedgerRow>,
+    private readonly completionId: string,
+    private readonly callerKind: string,
+  ) {}
+
+  attemptStarted(): (attempt: Attempt) => void {
+    return NOOP_ATTEMPT;
+  }
+
+  finished(record: CompletionRecord): void {
+    this.writer.push(toLedgerRow(this.completionId, this.callerKind, record, new Date()));
+  }
+}
+
 /**
  * One ledger row per completion, written behind the request: the observer
  * only queues the row; a batch writer inserts it (see createBatchWriter for
@@ -129,13 +145,7 @@ export function createUsageLedger(deps: { pool: Pool; config: DatabaseConfig['le
   });
   const observer: ChatObserver = {
     requestStarted(request) {
-      const completionId = randomUUID();
-      // Only this is kept for the end, not the request (it holds the prompt).
-      const { callerKind } = request;
-      return {
-        attemptStarted: () => NOOP_ATTEMPT,
-        finished: (record) => writer.push(toLedgerRow(completionId, callerKind, record, new Date())),
-      };
+      return new LedgerObservation(writer, randomUUID(), request.callerKind);
     },
   };
   return { observer, writer };

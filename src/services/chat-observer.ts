@@ -56,7 +56,24 @@ export interface ChatObserver {
   }): RequestObservation;
 }
 
-const NOOP_ATTEMPT = () => undefined;
+/** The end of an attempt, for observers that do not watch attempts. */
+export const NOOP_ATTEMPT = (): void => undefined;
+
+/** Several observers' hooks for one request: a class, so an open stream holds its array and no closures. */
+class FanOut implements RequestObservation {
+  constructor(private readonly observations: readonly RequestObservation[]) {}
+
+  attemptStarted(target: AttemptTarget): (attempt: Attempt) => void {
+    const ends = this.observations.map((observation) => observation.attemptStarted(target));
+    return (attempt) => {
+      for (const end of ends) end(attempt);
+    };
+  }
+
+  finished(record: CompletionRecord): void {
+    for (const observation of this.observations) observation.finished(record);
+  }
+}
 
 /** Fans one request's events out to every observer; with none, costs nothing. */
 export function observeRequest(
@@ -64,17 +81,8 @@ export function observeRequest(
   request: Parameters<ChatObserver['requestStarted']>[0],
 ): RequestObservation | undefined {
   if (observers.length === 0) return undefined;
-  // A loop, not a closure over `request`: the closures below would share its context and hold the prompt for the stream's life.
+  // A loop, not a closure over `request`: a closure would hold the prompt for the stream's life.
   const observations: RequestObservation[] = [];
   for (const observer of observers) observations.push(observer.requestStarted(request));
-  if (observations.length === 1) return observations[0];
-  return {
-    attemptStarted(target) {
-      const ends = observations.map((observation) => observation.attemptStarted(target));
-      return ends.length === 0 ? NOOP_ATTEMPT : (attempt) => ends.forEach((end) => end(attempt));
-    },
-    finished(record) {
-      for (const observation of observations) observation.finished(record);
-    },
-  };
+  return observations.length === 1 ? observations[0] : new FanOut(observations);
 }

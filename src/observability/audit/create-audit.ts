@@ -3,7 +3,9 @@ import type { Cluster, Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { AuditConfig } from '../../config/config-schema.js';
 import type { Logger } from '../../create-logger.js';
-import type { ChatObserver } from '../../services/chat-observer.js';
+import type { Attempt } from '../../routing/attempt.js';
+import type { GatewayChatRequest } from '../../services/chat-types.js';
+import { NOOP_ATTEMPT, type ChatObserver, type CompletionRecord, type RequestObservation } from '../../services/chat-observer.js';
 import { toAuditRecord, type AuditRecord } from './audit-record.js';
 import { createPostgresAuditSink } from './postgres-audit-sink.js';
 import { createRedisAuditSink } from './redis-audit-sink.js';
@@ -30,7 +32,6 @@ export interface AuditDeps {
 /** The stream's key under the Redis key prefix. */
 export const AUDIT_STREAM = 'audit';
 
-const NOOP_ATTEMPT = () => undefined;
 
 /**
  * The audit trail: one `AuditRecord` per completion (see its JSDoc for the
@@ -41,6 +42,30 @@ const NOOP_ATTEMPT = () => undefined;
  * - `auto`: `postgres` when a database is configured, else `redis` when Redis is, else `stdout`;
  * - `off`: no observer at all.
  */
+/** One completion's audit record, written when it is over (a class: an open stream holds no closures for it). */
+class AuditObservation implements RequestObservation {
+  constructor(
+    private readonly write: (record: AuditRecord, completionId: string) => void,
+    private readonly logger: Logger,
+    /** The request, when `audit.includeContent` asks for it. */
+    private readonly body: GatewayChatRequest | undefined,
+    private readonly completionId: string,
+  ) {}
+
+  attemptStarted(): (attempt: Attempt) => void {
+    return NOOP_ATTEMPT;
+  }
+
+  finished(record: CompletionRecord): void {
+    try {
+      this.write(toAuditRecord(record, { time: new Date(), ...(this.body ? { body: this.body } : {}) }), this.completionId);
+    } catch (error: unknown) {
+      // Auditing must never break a completion.
+      this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not write an audit record');
+    }
+  }
+}
+
 export function createAudit(deps: AuditDeps): Audit {
   const { config, logger } = deps;
   const sinkName = config.sink === 'auto' ? (deps.postgres ? 'postgres' : deps.redis ? 'redis' : 'stdout') : config.sink;
@@ -70,18 +95,7 @@ export function createAudit(deps: AuditDeps): Audit {
   const observer: ChatObserver = {
     requestStarted(request) {
       const body = config.includeContent ? request.body : undefined;
-      const completionId = sinkName === 'postgres' ? randomUUID() : '';
-      return {
-        attemptStarted: () => NOOP_ATTEMPT,
-        finished(record) {
-          try {
-            write(toAuditRecord(record, { time: new Date(), ...(body ? { body } : {}) }), completionId);
-          } catch (error: unknown) {
-            // Auditing must never break a completion.
-            logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not write an audit record');
-          }
-        },
-      };
+      return new AuditObservation(write, logger, body, sinkName === 'postgres' ? randomUUID() : '');
     },
   };
   return { observer, sink: sinkName, flush };

@@ -4,7 +4,6 @@ import { executor, utils } from './executor-utils.js';
 import { executeEvent, NeedsAsync } from './execute-plan.js';
 import { hostStreamHooks, runErrorHooks, runEventHooks } from './event-hooks.js';
 import { ARGUMENT_ERROR, NotCompilable, planField, planIsVariableFree, type ObjectPlan } from './selection-plan.js';
-import { returnThis } from '../return-this.js';
 
 const { buildExecutionContext, buildResolveInfo, execute } = executor;
 const { addPath, collectFields, createGraphQLError, inspect, isAsyncIterable, isPromise, locatedError, pathToArray } = utils;
@@ -114,100 +113,129 @@ function openSourceStream(exeContext: ExecutionContext, entry: CompiledOperation
   }
 }
 
-/** Maps the source stream to results as graphql-tools' `mapSourceToResponse` does, one compiled execution per event. */
-function mapEvents(source: AsyncIterable<unknown>, exeContext: ExecutionContext, args: ExecutionArgs, plan: ObjectPlan, entry: CompiledOperation): AsyncGenerator<ExecutionResult> {
-  const iterator = source[Symbol.asyncIterator]();
-  let done = false;
-  const finished = { value: undefined, done: true } as const;
-  // As the executor's mapAsyncIterator: the source is closed (and awaited) before the error surfaces;
-  // a `next()` that fails passes its error through the subscribers' error hooks (envelop's onSubscribeError).
-  const close = async (error: unknown, fromNext: boolean): Promise<never> => {
-    done = true;
-    try {
-      await iterator.return?.();
-    } catch {
-      // The error being thrown is the one that matters.
+const FINISHED = Object.freeze({ value: undefined, done: true } as const);
+
+/**
+ * The source stream mapped to results as graphql-tools' `mapSourceToResponse` does, one compiled
+ * execution per event. A class, so an open subscription holds its fields and two callbacks (what
+ * the source's promise calls per event), not a closure per step.
+ */
+class CompiledEvents implements AsyncGenerator<ExecutionResult> {
+  private readonly iterator: AsyncIterator<unknown>;
+  private done = false;
+  private ended = false;
+  /** Plugins' per-event, end and error work (masking, metrics, logs) runs here, rather than in envelop's wrappers. */
+  private readonly hooks = hostStreamHooks(this);
+
+  constructor(
+    source: AsyncIterable<unknown>,
+    private readonly exeContext: ExecutionContext,
+    private readonly args: ExecutionArgs,
+    private readonly plan: ObjectPlan,
+    private readonly entry: CompiledOperation,
+  ) {
+    this.iterator = source[Symbol.asyncIterator]();
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.done) {
+      this.end();
+      return Promise.resolve(FINISHED);
     }
-    throw fromNext && hooks.errors.length > 0 ? runErrorHooks(hooks.errors, error) : error;
-  };
-  const fail = (error: unknown): Promise<never> => close(error, true);
-  // The subscribers' end hooks, once: on the first done result, or when the consumer leaves (envelop's onEnd).
-  let ended = false;
-  const end = (): void => {
-    if (ended) return;
-    ended = true;
-    for (const hook of hooks.ends) hook();
-  };
-  // Synchronous for a compiled event: no promise of its own per event.
-  const run = (payload: unknown): ExecutionResult | Promise<ExecutionResult> => {
-    if (!entry.async) {
-      try {
-        return executeEvent(plan, exeContext, payload) as ExecutionResult;
-      } catch (error: unknown) {
-        if (!(error instanceof NeedsAsync)) throw error;
-        entry.async = true;
-      }
-    }
-    return execute({ ...args, rootValue: payload }) as ExecutionResult | Promise<ExecutionResult>;
-  };
-  // Per event: one promise (the source's) and its two handlers, made once per stream; no async frame.
-  const emit = (event: ExecutionResult): IteratorResult<ExecutionResult> | Promise<never> => {
     try {
-      return { value: hooks.events.length === 0 ? event : runEventHooks(hooks.events, event), done: false };
+      return this.iterator.next().then(this.onStep, this.onSourceError);
     } catch (error: unknown) {
-      return fail(error);
+      return this.onSourceError(error);
     }
-  };
-  const onStep = (step: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    this.done = true;
+    const closing = this.iterator.return?.();
+    this.end();
+    await closing;
+    return FINISHED;
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    this.done = true;
+    if (this.iterator.throw) {
+      try {
+        await this.iterator.throw(error);
+      } catch (thrown: unknown) {
+        return this.close(sourceError(thrown, this.exeContext), false);
+      }
+    } else await this.iterator.return?.();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** One step of the source: its event executed, synchronously for a compiled event (no promise of its own). */
+  private readonly onStep = (step: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
     if (step.done) {
-      done = true;
-      end();
-      return finished;
+      this.done = true;
+      this.end();
+      return FINISHED;
     }
     let produced: ExecutionResult | Promise<ExecutionResult>;
     try {
-      produced = run(step.value);
+      produced = this.run(step.value);
     } catch (error: unknown) {
-      return fail(error);
+      return this.fail(error);
     }
-    return isPromise(produced) ? produced.then(emit, fail) : emit(produced);
+    return isPromise(produced) ? produced.then((event) => this.emit(event), (error: unknown) => this.fail(error)) : this.emit(produced);
   };
-  const onSourceError = (error: unknown): Promise<never> => fail(sourceError(error, exeContext));
-  const events: AsyncGenerator<ExecutionResult> = {
-    next() {
-      if (done) {
-        end();
-        return Promise.resolve(finished);
-      }
+
+  private readonly onSourceError = (error: unknown): Promise<never> => this.fail(sourceError(error, this.exeContext));
+
+  private run(payload: unknown): ExecutionResult | Promise<ExecutionResult> {
+    if (!this.entry.async) {
       try {
-        return iterator.next().then(onStep, onSourceError);
+        return executeEvent(this.plan, this.exeContext, payload) as ExecutionResult;
       } catch (error: unknown) {
-        return onSourceError(error);
+        if (!(error instanceof NeedsAsync)) throw error;
+        this.entry.async = true;
       }
-    },
-    async return() {
-      done = true;
-      const closing = iterator.return?.();
-      end();
-      await closing;
-      return finished;
-    },
-    async throw(error: unknown) {
-      done = true;
-      if (iterator.throw) {
-        try {
-          await iterator.throw(error);
-        } catch (thrown: unknown) {
-          return close(sourceError(thrown, exeContext), false);
-        }
-      } else await iterator.return?.();
-      throw error;
-    },
-    [Symbol.asyncIterator]: returnThis,
-  };
-  // Plugins' per-event, end and error work (masking, metrics, logs) runs here, rather than in envelop's wrappers.
-  const hooks = hostStreamHooks(events);
-  return events;
+    }
+    return execute({ ...this.args, rootValue: payload }) as ExecutionResult | Promise<ExecutionResult>;
+  }
+
+  private emit(event: ExecutionResult): IteratorResult<ExecutionResult> | Promise<never> {
+    const { events } = this.hooks;
+    try {
+      return { value: events.length === 0 ? event : runEventHooks(events, event), done: false };
+    } catch (error: unknown) {
+      return this.fail(error);
+    }
+  }
+
+  private fail(error: unknown): Promise<never> {
+    return this.close(error, true);
+  }
+
+  /**
+   * As the executor's mapAsyncIterator: the source is closed (and awaited) before the error surfaces;
+   * a `next()` that fails passes its error through the subscribers' error hooks (envelop's onSubscribeError).
+   */
+  private async close(error: unknown, fromNext: boolean): Promise<never> {
+    this.done = true;
+    try {
+      await this.iterator.return?.();
+    } catch {
+      // The error being thrown is the one that matters.
+    }
+    throw fromNext && this.hooks.errors.length > 0 ? runErrorHooks(this.hooks.errors, error) : error;
+  }
+
+  /** The subscribers' end hooks, once: on the first done result, or when the consumer leaves (envelop's onEnd). */
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const hook of this.hooks.ends) hook();
+  }
 }
 
 /** Which engine ran a subscription: the compiled plan, or graphql-tools (handed back). */
@@ -239,7 +267,7 @@ export function compileSubscribe(fallback: SubscribeFn, onPath: (path: Subscript
     if (!opened) return handBack(args);
     const { stream, plan } = opened;
     onPath('compiled');
-    const map = (resolved: unknown) => (isAsyncIterable(resolved) && plan ? mapEvents(resolved, exeContext, args, plan, entry) : resolved);
+    const map = (resolved: unknown) => (isAsyncIterable(resolved) && plan ? new CompiledEvents(resolved, exeContext, args, plan, entry) : resolved);
     return isPromise(stream) ? stream.then(map) : map(stream);
   };
 }

@@ -1,3 +1,5 @@
+import type { CancelSignal } from './cancel-signal.js';
+
 /**
  * The provider contract: what every adapter (OpenAI-compatible, Anthropic, Gemini,
  * local) implements. Adapters never see GraphQL, client HTTP requests or outgoing SSE.
@@ -180,18 +182,18 @@ export interface Provider {
   readonly id: string;
   readonly type: ProviderType;
   /** One complete answer. Rejects with a ProviderError. */
-  chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult>;
+  chat(request: ChatRequest, signal: CancelSignal): Promise<ChatResult>;
   /**
    * A streamed answer. Failures before the first part reject the first `next()`
    * with a ProviderError; failures after it arrive as a final `error` part.
    * Aborting `signal` closes the upstream connection at once.
    */
-  stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamPart>;
+  stream(request: ChatRequest, signal: CancelSignal): AsyncIterable<ChatStreamPart>;
   /**
    * Embeds many texts in one upstream call; vectors come back in input order.
    * Rejects with a ProviderError. Absent when the provider has no embeddings API.
    */
-  embed?(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResponse>;
+  embed?(request: EmbeddingRequest, signal: CancelSignal): Promise<EmbeddingResponse>;
   /** Releases pooled connections. */
   close?(): Promise<void>;
 }

@@ -9,7 +9,7 @@ export interface WatchdogOptions {
   /** The whole request's deadline (absolute). */
   totalDeadline: number;
   /** Aborted with a ProviderError (UPSTREAM_TIMEOUT) when a limit passes. */
-  controller: AbortController;
+  controller: { abort(reason: unknown): void };
   now?: () => number;
 }
 

@@ -8,6 +8,8 @@ import { startWatchdog, type Watchdog } from './attempt-watchdog.js';
 import type { RoutePlan } from './plan-routes.js';
 import { retryDelay } from './retry-delay.js';
 import type { HealthRegistry, TargetHealth } from './target-health.js';
+import { AttemptAbort } from './attempt-abort.js';
+import type { CancelSignal } from '../providers/cancel-signal.js';
 
 export interface AttemptDeps {
   health: HealthRegistry;
@@ -37,7 +39,7 @@ export interface RunAttemptsOptions<T> {
   promptTokens: number;
   completionTokens: number;
   /** One try: resolves once the target has started answering (a stream: its first content part). */
-  start(target: Target, signal: AbortSignal, watchdog: Watchdog): Promise<T>;
+  start(target: Target, signal: CancelSignal, watchdog: Watchdog): Promise<T>;
   /** Observes each attempt: called as it starts, the result called with its outcome. */
   onAttempt?: (target: Target) => (attempt: Attempt) => void;
 }
@@ -60,7 +62,7 @@ function failure(target: Target, error: unknown, latencyMs: number): Attempt {
 }
 
 /** Aborts `to` when `from` aborts; made here so it holds those two only, not the scope of `runAttempts` (and its caller's request). */
-function forwardAbort(from: AbortSignal, to: AbortController): () => void {
+function forwardAbort(from: AbortSignal, to: AttemptAbort): () => void {
   return () => to.abort(from.reason);
 }
 
@@ -135,7 +137,7 @@ export async function runAttempts<T>(deps: AttemptDeps, options: RunAttemptsOpti
         attempts.push(attempt);
         observed?.(attempt);
       };
-      const controller = new AbortController();
+      const controller = new AttemptAbort();
       const started = now();
       const watchdog = startWatchdog({
         provider: target.provider.id,
@@ -147,7 +149,7 @@ export async function runAttempts<T>(deps: AttemptDeps, options: RunAttemptsOpti
       });
       const attempt = new StartedAttempt(target, health, watchdog, signal, forwardAbort(signal, controller));
       try {
-        const value = await health.breaker.execute(() => options.start(target, controller.signal, watchdog));
+        const value = await health.breaker.execute(() => options.start(target, controller, watchdog));
         const latencyMs = now() - started;
         deps.health.recordSuccess(health, latencyMs);
         record({ model: target.model.id, provider: target.provider.id, outcome: 'success', latencyMs });

@@ -10,6 +10,7 @@ import type { ChatStreamEvent } from '../../src/services/chat-types.js';
 import { createLimitsService } from '../../src/services/limits-service.js';
 import { createUsageMeter } from '../../src/services/usage-meter.js';
 import { createMemoryStores } from '../../src/stores/memory/create-memory-stores.js';
+import type { CancelSignal } from '../../src/providers/cancel-signal.js';
 
 /**
  * The stream relay with reasoning parts, driven part by part: the provider's stream waits on
@@ -30,7 +31,7 @@ function deferred(): Deferred {
 }
 
 /** The chat service from the parts the gateway wires together, over `stream` as the provider's stream. */
-function serviceOver(stream: (signal: AbortSignal) => AsyncIterable<ChatStreamPart>) {
+function serviceOver(stream: (signal: CancelSignal) => AsyncIterable<ChatStreamPart>) {
   const config = parseConfig(
     `providers: [{ id: fake, type: openai, baseUrl: "http://127.0.0.1:9/v1", apiKey: sk-unused }]\nmodels: [{ provider: fake, upstream: thinker, pricing: { input: 1, output: 2 } }]\n`,
     'test config',

@@ -11,6 +11,7 @@ import {
   type AnthropicUsage,
 } from './anthropic-wire.js';
 import { createThinkingCollector } from './anthropic-thinking.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 export interface AnthropicProviderOptions {
   id: string;
@@ -154,7 +155,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions, trans
   };
   if (options.apiKey) headers['x-api-key'] = options.apiKey;
 
-  async function chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+  async function chat(request: ChatRequest, signal: CancelSignal): Promise<ChatResult> {
     const body = toAnthropicBody(request, false, defaultMaxTokens);
     const message = (await postJson(transport, { provider: id, url, headers, body, signal })) as AnthropicMessage | null;
     if (message?.type === 'error') throw inBandError(id, message.error?.message ?? message.error?.type);
@@ -189,7 +190,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions, trans
     };
   }
 
-  function stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamPart> {
+  function stream(request: ChatRequest, signal: CancelSignal): AsyncIterable<ChatStreamPart> {
     return streamUpstream(transport, () => ({ provider: id, url, headers, body: toAnthropicBody(request, true, defaultMaxTokens), signal }), createAnthropicDecoder);
   }
 

@@ -6,6 +6,7 @@ import { inBandError, malformedError, postJson, type UpstreamTransport } from '.
 import { createGeminiEmbed } from './gemini-embeddings.js';
 import { createThoughtCollector, type ThoughtCollector } from './gemini-thoughts.js';
 import { mapGeminiFinishReason, toGeminiBody, type GeminiPart, type GeminiResponse, type GeminiUsage } from './gemini-wire.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 export interface GoogleProviderOptions {
   id: string;
@@ -149,7 +150,7 @@ export function createGoogleProvider(options: GoogleProviderOptions, transport: 
   const urlOf = (model: string, stream: boolean) =>
     `${base}/models/${encodeURIComponent(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
 
-  async function chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+  async function chat(request: ChatRequest, signal: CancelSignal): Promise<ChatResult> {
     const url = urlOf(request.model, false);
     const body = (await postJson(transport, { provider: id, url, headers, body: toGeminiBody(request), signal })) as GeminiResponse | null;
     if (body?.error) throw inBandError(id, body.error.message ?? body.error.status);
@@ -183,7 +184,7 @@ export function createGoogleProvider(options: GoogleProviderOptions, transport: 
     return { ...common, content: text, toolCalls, ...(reasoning ? { reasoning } : {}), finishReason };
   }
 
-  function stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamPart> {
+  function stream(request: ChatRequest, signal: CancelSignal): AsyncIterable<ChatStreamPart> {
     return streamUpstream(transport, () => ({ provider: id, url: urlOf(request.model, true), headers, body: toGeminiBody(request), signal }), createGeminiDecoder);
   }
 

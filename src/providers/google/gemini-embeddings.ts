@@ -1,6 +1,7 @@
 import type { EmbeddingRequest, EmbeddingResponse } from '../contract.js';
 import { malformedError, postJson, type UpstreamTransport } from '../http/send-upstream.js';
 import { ProviderError } from '../provider-error.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 /** The parts of a Gemini `batchEmbedContents` answer the gateway reads. */
 interface GeminiBatchEmbedBody {
@@ -23,7 +24,7 @@ export function createGeminiEmbed(
   base: string,
   headers: Record<string, string>,
   transport: UpstreamTransport,
-): (request: EmbeddingRequest, signal: AbortSignal) => Promise<EmbeddingResponse> {
+): (request: EmbeddingRequest, signal: CancelSignal) => Promise<EmbeddingResponse> {
   return async (request, signal) => {
     const url = `${base}/models/${encodeURIComponent(request.model)}:batchEmbedContents`;
     const body = {

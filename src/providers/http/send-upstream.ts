@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { ProviderError } from '../provider-error.js';
 import { errorFromResponse } from './error-from-response.js';
+import { reasonOf, type CancelSignal } from '../cancel-signal.js';
 
 /** What adapters need to reach their upstream; built once by the composition root. */
 export interface UpstreamTransport {
@@ -13,7 +14,7 @@ export interface UpstreamCall {
   url: string;
   headers: Record<string, string>;
   body: unknown;
-  signal: AbortSignal;
+  signal: CancelSignal;
 }
 
 
@@ -35,7 +36,7 @@ function errorCodeOf(error: unknown): string | undefined {
 }
 
 /** Maps a transport failure (not an HTTP status) to a ProviderError; aborts pass through. */
-export function transportError(provider: string, error: unknown, signal: AbortSignal): unknown {
+export function transportError(provider: string, error: unknown, signal: CancelSignal): unknown {
   if (signal.aborted) return signal.reason ?? error;
   if (error instanceof ProviderError) return error;
   const code = errorCodeOf(error) ?? errorCodeOf((error as { cause?: unknown } | undefined)?.cause);
@@ -157,7 +158,7 @@ class JsonExchange implements Dispatcher.DispatchHandler {
   private headers: Record<string, string | string[] | undefined> = {};
   private body = new BodyChunks();
   private settled = false;
-  readonly onAbort = () => this.controller?.abort(this.call.signal.reason);
+  readonly onAbort = () => this.controller?.abort(reasonOf(this.call.signal));
 
   constructor(
     private readonly call: UpstreamCall,
@@ -167,7 +168,7 @@ class JsonExchange implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.call.signal.aborted) controller.abort(this.call.signal.reason);
+    if (this.call.signal.aborted) controller.abort(reasonOf(this.call.signal));
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {

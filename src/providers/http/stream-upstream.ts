@@ -4,6 +4,7 @@ import { createSseParser, SseEventTooLarge, type SseEvent, type SseParser } from
 import type { Dispatcher } from 'undici';
 import { errorFromResponse } from './error-from-response.js';
 import { BodyChunks, dispatchOptions, malformedError, MAX_ERROR_BODY, transportError, type UpstreamCall, type UpstreamTransport } from './send-upstream.js';
+import { reasonOf, type CancelSignal } from '../cancel-signal.js';
 
 /**
  * One provider's stream decoder, for one stream: fed SSE events synchronously,
@@ -72,7 +73,7 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
   private started = false;
   /** The call's provider and signal, once it has started (not the call: its body is not needed once it is sent). */
   private provider = '';
-  private signal: AbortSignal | undefined;
+  private signal: CancelSignal | undefined;
   private controller: Controller | undefined;
   /** Set once a 2xx answer has started: its body is the stream. */
   private parser: SseParser | undefined;
@@ -80,7 +81,7 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
   /** A refusal's status, headers and body, read whole for its error. */
   private refusal: { status: number; headers: Record<string, string | string[] | undefined>; body: BodyChunks } | undefined;
   private waiter: { resolve: (result: IteratorResult<ChatStreamPart>) => void; reject: (error: unknown) => void } | undefined;
-  private readonly onAbort = () => this.controller?.abort(this.signal?.reason);
+  private readonly onAbort = () => this.controller?.abort(reasonOf(this.signal as CancelSignal));
 
   constructor(
     private readonly transport: UpstreamTransport,
@@ -125,8 +126,8 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
   onRequestStart(controller: Controller): void {
     this.controller = controller;
     // Aborted, or left by the consumer, while the request was on its way.
-    const signal = this.signal as AbortSignal;
-    if (signal.aborted) controller.abort(signal.reason);
+    const signal = this.signal as CancelSignal;
+    if (signal.aborted) controller.abort(reasonOf(signal));
     else if (this.ended) controller.abort(new Error('the stream was closed'));
   }
 
@@ -182,7 +183,7 @@ class UpstreamPartStream implements BufferedPartStream, Dispatcher.DispatchHandl
 
   onResponseError(_controller: Controller, error: Error): void {
     this.completed();
-    this.fail(transportError(this.provider, error, this.signal as AbortSignal));
+    this.fail(transportError(this.provider, error, this.signal as CancelSignal));
   }
 
   private take(): ChatStreamPart {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   ChatMessage,
   ChatRequest,
@@ -17,6 +16,7 @@ import { textOf } from '../content-parts.js';
 import { answerWithTools, splitArguments } from './local-tools-model.js';
 import { thinkAbout } from './local-think-model.js';
 import { describeParts } from './local-vision-model.js';
+import { delay, type CancelSignal } from '../cancel-signal.js';
 
 export interface LocalProviderOptions {
   id: string;
@@ -116,7 +116,7 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
   const { id } = options;
   const tokenDelayMs = options.tokenDelayMs ?? 30;
 
-  async function chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+  async function chat(request: ChatRequest, signal: CancelSignal): Promise<ChatResult> {
     signal.throwIfAborted();
     const answer = plan(request, id);
     return {
@@ -130,17 +130,14 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
     };
   }
 
-  async function* stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamPart> {
+  async function* stream(request: ChatRequest, signal: CancelSignal): AsyncGenerator<ChatStreamPart> {
     signal.throwIfAborted();
     const answer = plan(request, id);
     yield { type: 'metadata', id: `local-${randomUUID()}`, model: request.model };
     const pause = async () => {
       if (tokenDelayMs <= 0) return;
       // Surface the caller's abort reason, as the HTTP adapters do, not a generic AbortError.
-      await sleep(tokenDelayMs, undefined, { signal }).catch((error: unknown) => {
-        signal.throwIfAborted();
-        throw error;
-      });
+      await delay(tokenDelayMs, signal);
     };
     if (answer.reasoning) {
       for (const token of answer.reasoning.tokens) {
@@ -167,7 +164,7 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
     yield { type: 'usage', usage: usageOf(answer) };
   }
 
-  async function embed(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResponse> {
+  async function embed(request: EmbeddingRequest, signal: CancelSignal): Promise<EmbeddingResponse> {
     return embedLocally(id, request, signal);
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EmbeddingRequest, EmbeddingResponse } from '../contract.js';
 import { ProviderError } from '../provider-error.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 /** Dimensions of the demo embedding model's vectors. */
 export const LOCAL_EMBEDDING_DIMENSIONS = 16;
@@ -25,7 +26,7 @@ function shortened(vector: number[], size: number): number[] {
 }
 
 /** The local provider's `embed`: serves only the `embed` model; one token per word, as the demo chat models count. */
-export function embedLocally(id: string, request: EmbeddingRequest, signal: AbortSignal): EmbeddingResponse {
+export function embedLocally(id: string, request: EmbeddingRequest, signal: CancelSignal): EmbeddingResponse {
   signal.throwIfAborted();
   if (request.model !== 'embed') {
     throw new ProviderError('UPSTREAM_REJECTED', `Provider "${id}" has no embedding model "${request.model}" (it serves embed).`, {

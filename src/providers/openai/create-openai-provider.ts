@@ -4,6 +4,7 @@ import type { ProviderError } from '../provider-error.js';
 import { inBandError, malformedError, postJson, type UpstreamTransport } from '../http/send-upstream.js';
 import { createOpenAIEmbed } from './openai-embeddings.js';
 import { mapOpenAIFinishReason, reasoningTextOf, toOpenAIBody, usageFromOpenAI, type OpenAIChatBody } from './openai-wire.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 export interface OpenAIProviderOptions {
   id: string;
@@ -90,7 +91,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions, transport: 
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
 
-  async function chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+  async function chat(request: ChatRequest, signal: CancelSignal): Promise<ChatResult> {
     const body = (await postJson(transport, { provider: id, url, headers, body: toOpenAIBody(request, false), signal })) as OpenAIChatBody | null;
     if (body?.error) throw inBandError(id, body.error.message);
     const choice = body?.choices?.[0];
@@ -112,7 +113,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions, transport: 
     };
   }
 
-  function stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamPart> {
+  function stream(request: ChatRequest, signal: CancelSignal): AsyncIterable<ChatStreamPart> {
     return streamUpstream(transport, () => ({ provider: id, url, headers, body: toOpenAIBody(request, true), signal }), createOpenAIDecoder);
   }
 

@@ -1,6 +1,7 @@
 import type { EmbeddingRequest, EmbeddingResponse } from '../contract.js';
 import { malformedError, postJson, type UpstreamTransport } from '../http/send-upstream.js';
 import { ProviderError } from '../provider-error.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 /** The parts of an OpenAI `/embeddings` answer the gateway reads. */
 interface OpenAIEmbeddingsBody {
@@ -19,7 +20,7 @@ export function createOpenAIEmbed(
   url: string,
   headers: Record<string, string>,
   transport: UpstreamTransport,
-): (request: EmbeddingRequest, signal: AbortSignal) => Promise<EmbeddingResponse> {
+): (request: EmbeddingRequest, signal: CancelSignal) => Promise<EmbeddingResponse> {
   return async (request, signal) => {
     const body = { model: request.model, input: request.inputs, ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }) };
     const answer = (await postJson(transport, { provider: id, url, headers, body, signal })) as OpenAIEmbeddingsBody | null;

@@ -1,6 +1,7 @@
 import type { ChatRequest, ChatStreamPart } from '../../providers/contract.js';
 import type { Watchdog } from '../../routing/attempt-watchdog.js';
 import type { Target } from '../../routing/catalog.js';
+import type { CancelSignal } from '../../providers/cancel-signal.js';
 
 /** An upstream stream read up to its first content part. */
 export interface OpenedStream {
@@ -16,7 +17,7 @@ export interface OpenedStream {
  * Opens a stream on `target` and peeks at it up to its first content part, so a
  * failure before it (an error part, a refused request) can still fall back.
  */
-export async function openStream(target: Target, request: ChatRequest, signal: AbortSignal, watchdog: Watchdog): Promise<OpenedStream> {
+export async function openStream(target: Target, request: ChatRequest, signal: CancelSignal, watchdog: Watchdog): Promise<OpenedStream> {
   // The attempt's own signal: closing aborts the attempt, so the upstream stops at once even
   // while a read is pending, with no controller of its own per stream.
   const iterator = target.provider.stream(request, signal)[Symbol.asyncIterator]();

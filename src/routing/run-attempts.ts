@@ -137,19 +137,19 @@ export async function runAttempts<T>(deps: AttemptDeps, options: RunAttemptsOpti
         attempts.push(attempt);
         observed?.(attempt);
       };
-      const controller = new AttemptAbort();
+      const cancel = new AttemptAbort();
       const started = now();
       const watchdog = startWatchdog({
         provider: target.provider.id,
         firstTokenDeadline: options.streaming ? started + plan.timeouts.firstTokenMs : undefined,
         idleMs: options.streaming ? plan.timeouts.idleMs : undefined,
         totalDeadline,
-        controller,
+        controller: cancel,
         now,
       });
-      const attempt = new StartedAttempt(target, health, watchdog, signal, forwardAbort(signal, controller));
+      const attempt = new StartedAttempt(target, health, watchdog, signal, forwardAbort(signal, cancel));
       try {
-        const value = await health.breaker.execute(() => options.start(target, controller, watchdog));
+        const value = await health.breaker.execute(() => options.start(target, cancel, watchdog));
         const latencyMs = now() - started;
         deps.health.recordSuccess(health, latencyMs);
         record({ model: target.model.id, provider: target.provider.id, outcome: 'success', latencyMs });

@@ -8,14 +8,23 @@ import type { CancelSignal } from '../providers/cancel-signal.js';
  * listener that throws without keeping the others from running.
  */
 export class AttemptAbort implements CancelSignal {
-  aborted = false;
-  reason: unknown = undefined;
+  private isAborted = false;
+  private abortReason: unknown = undefined;
   private listeners: (() => void)[] | undefined;
 
+  /** Read-only to its holders, as an AbortSignal's are: only `abort()` sets them. */
+  get aborted(): boolean {
+    return this.isAborted;
+  }
+
+  get reason(): unknown {
+    return this.abortReason;
+  }
+
   abort(reason: unknown = new DOMException('This operation was aborted', 'AbortError')): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
+    if (this.isAborted) return;
+    this.isAborted = true;
+    this.abortReason = reason;
     const listeners = this.listeners;
     this.listeners = undefined;
     if (!listeners) return;
@@ -32,11 +41,11 @@ export class AttemptAbort implements CancelSignal {
   }
 
   throwIfAborted(): void {
-    if (this.aborted) throw this.reason;
+    if (this.isAborted) throw this.abortReason;
   }
 
   addEventListener(_type: 'abort', listener: () => void): void {
-    if (this.aborted) return;
+    if (this.isAborted) return;
     const listeners = (this.listeners ??= []);
     if (!listeners.includes(listener)) listeners.push(listener);
   }

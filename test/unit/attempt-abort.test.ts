@@ -38,6 +38,14 @@ describe('AttemptAbort: an abort signal without an EventTarget', () => {
     expect(light).toEqual(['before:false', 'a', 'c', 'after:true:timed out']);
   });
 
+  it('keeps aborted and reason read-only to its holders, as an AbortSignal does', () => {
+    const attempt = new AttemptAbort();
+    expect(() => {
+      (attempt as unknown as { aborted: boolean }).aborted = true;
+    }).toThrow(TypeError);
+    expect(attempt.aborted).toBe(false);
+  });
+
   it('throws its reason once aborted, and aborts with an AbortError when given none', () => {
     const attempt = new AttemptAbort();
     expect(() => attempt.throwIfAborted()).not.toThrow();

@@ -7,6 +7,11 @@ import { callFor, type CallSource, type GatewayContext } from './context.js';
 /** Longest input accepted, in characters. */
 export const MAX_EMBEDDING_INPUT_CHARS = 100_000;
 
+/** "100,000": by hand, since `toLocaleString` would load ICU's data (~6 MB of RSS) for one description. */
+function withThousandsSeparators(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
+}
+
 /**
  * One DataLoader per model per GraphQL request: every `embedding` field of one
  * operation that names the same model is embedded in one upstream call. Keyed
@@ -77,7 +82,7 @@ export function addEmbeddingsSchema(builder: Builder): void {
         'The embedding of one text. Ask for many with aliases: the fields of one operation that name the same model are sent upstream in one batch.',
       args: {
         model: t.arg.string({ required: true, description: 'An embedding model id (e.g. "local/embed"), or a route whose first target is one.' }),
-        input: t.arg.string({ required: true, description: `The text, 1 to ${MAX_EMBEDDING_INPUT_CHARS.toLocaleString('en')} characters.` }),
+        input: t.arg.string({ required: true, description: `The text, 1 to ${withThousandsSeparators(MAX_EMBEDDING_INPUT_CHARS)} characters.` }),
       },
       resolve: (_root, { model, input }, context) => {
         if (input.length === 0) throw new GatewayError('BAD_USER_INPUT', 'input: expected a non-empty text.', { details: { field: 'input' } });

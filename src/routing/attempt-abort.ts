@@ -46,8 +46,10 @@ export class AttemptAbort implements CancelSignal {
 
   addEventListener(_type: 'abort', listener: () => void): void {
     if (this.isAborted) return;
-    const listeners = (this.listeners ??= []);
-    if (!listeners.includes(listener)) listeners.push(listener);
+    const listeners = this.listeners;
+    // A new array of the exact length (a `push` onto `[]`, or a spread, reserves room for 17): it lives as long as the attempt.
+    if (!listeners) this.listeners = [listener];
+    else if (!listeners.includes(listener)) this.listeners = listeners.concat([listener]);
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {

@@ -47,18 +47,63 @@ function bytesOf(chunk: Uint8Array): Buffer {
  * `SseEventTooLarge` once what it holds for one event passes `maxEventBytes`.
  */
 export function createSseParser(maxEventBytes = MAX_SSE_EVENT_BYTES): SseParser {
+  return new PushSseParser(maxEventBytes);
+}
+
+/** A class, so an open stream holds one object here (its fields), not five closures and their context. */
+class PushSseParser implements SseParser {
   // A read is decoded up to its last line feed, which never falls inside a UTF-8 character (unlike
   // a read's end), so no streaming decoder is needed: the bytes after it wait for the next read,
   // as a list (joined once, when a line feed comes, not copied again on every read).
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let buffer = '';
-  let event = '';
-  let data = '';
-  let hasData = false;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private buffer = '';
+  private event = '';
+  private data = '';
+  private hasData = false;
 
-  /** Parses the whole lines of `buffer` into `out`, and keeps the unfinished rest. */
-  function lines(out: SseEvent[]): SseEvent[] {
+  constructor(private readonly maxEventBytes: number) {}
+
+  push(chunk: Uint8Array | string): SseEvent[] {
+    if (typeof chunk === 'string') {
+      this.buffer += chunk;
+      return this.bounded(this.lines([]));
+    }
+    const bytes = bytesOf(chunk);
+    const lastLineEnd = bytes.lastIndexOf(LF);
+    if (lastLineEnd === -1) {
+      // Copied: the reader may reuse its buffer.
+      this.pending.push(Buffer.from(bytes));
+      this.pendingBytes += bytes.length;
+      return this.bounded([]);
+    }
+    this.buffer += this.pending.length > 0 ? this.takePending(bytes.subarray(0, lastLineEnd + 1)) : bytes.toString('utf8', 0, lastLineEnd + 1);
+    if (lastLineEnd + 1 < bytes.length) {
+      this.pending.push(Buffer.from(bytes.subarray(lastLineEnd + 1)));
+      this.pendingBytes = bytes.length - lastLineEnd - 1;
+    }
+    return this.bounded(this.lines([]));
+  }
+
+  end(): SseEvent[] {
+    const out: SseEvent[] = [];
+    if (this.pending.length > 0) this.buffer += this.takePending();
+    // Lenient about a stream whose last line has no line ending.
+    if (this.buffer !== '') {
+      this.buffer += '\n';
+      this.lines(out);
+    }
+    // Lenient about a last event that is not followed by a blank line.
+    if (this.hasData) out.push({ event: this.event || 'message', data: this.data });
+    this.hasData = false;
+    this.data = '';
+    this.event = '';
+    return out;
+  }
+
+  /** Parses the whole lines of the buffer into `out`, and keeps the unfinished rest. */
+  private lines(out: SseEvent[]): SseEvent[] {
+    const buffer = this.buffer;
     let position = 0;
     let newline: number;
     while ((newline = buffer.indexOf('\n', position)) !== -1) {
@@ -66,10 +111,10 @@ export function createSseParser(maxEventBytes = MAX_SSE_EVENT_BYTES): SseParser 
       const lineStart = position;
       position = newline + 1;
       if (end === lineStart) {
-        if (hasData) out.push({ event: event || 'message', data });
-        event = '';
-        data = '';
-        hasData = false;
+        if (this.hasData) out.push({ event: this.event || 'message', data: this.data });
+        this.event = '';
+        this.data = '';
+        this.hasData = false;
         continue;
       }
       if (buffer.charCodeAt(lineStart) === COLON) continue;
@@ -80,67 +125,29 @@ export function createSseParser(maxEventBytes = MAX_SSE_EVENT_BYTES): SseParser 
       if (valueStart < end && buffer.charCodeAt(valueStart) === SPACE) valueStart++;
       const value = buffer.slice(valueStart, end);
       if (field === 'data') {
-        data = hasData ? `${data}\n${value}` : value;
-        hasData = true;
+        this.data = this.hasData ? `${this.data}\n${value}` : value;
+        this.hasData = true;
       } else if (field === 'event') {
-        event = value;
+        this.event = value;
       }
     }
-    buffer = position === buffer.length ? '' : buffer.slice(position);
+    this.buffer = position === buffer.length ? '' : buffer.slice(position);
     return out;
   }
 
   /** The pending bytes, then `more`, as text; nothing is pending after. */
-  function takePending(more?: Buffer): string {
-    const text = Buffer.concat(more ? [...pending, more] : pending).toString('utf8');
-    pending = [];
-    pendingBytes = 0;
+  private takePending(more?: Buffer): string {
+    const text = Buffer.concat(more ? [...this.pending, more] : this.pending).toString('utf8');
+    this.pending = [];
+    this.pendingBytes = 0;
     return text;
   }
 
   /** `out`, once what is held for the unfinished event is within the bound (characters count as bytes: a lower bound). */
-  function bounded(out: SseEvent[]): SseEvent[] {
-    if (pendingBytes + buffer.length + data.length > maxEventBytes) throw new SseEventTooLarge(maxEventBytes);
+  private bounded(out: SseEvent[]): SseEvent[] {
+    if (this.pendingBytes + this.buffer.length + this.data.length > this.maxEventBytes) throw new SseEventTooLarge(this.maxEventBytes);
     return out;
   }
-
-  return {
-    push(chunk) {
-      if (typeof chunk === 'string') {
-        buffer += chunk;
-        return bounded(lines([]));
-      }
-      const bytes = bytesOf(chunk);
-      const lastLineEnd = bytes.lastIndexOf(LF);
-      if (lastLineEnd === -1) {
-        // Copied: the reader may reuse its buffer.
-        pending.push(Buffer.from(bytes));
-        pendingBytes += bytes.length;
-        return bounded([]);
-      }
-      buffer += pending.length > 0 ? takePending(bytes.subarray(0, lastLineEnd + 1)) : bytes.toString('utf8', 0, lastLineEnd + 1);
-      if (lastLineEnd + 1 < bytes.length) {
-        pending.push(Buffer.from(bytes.subarray(lastLineEnd + 1)));
-        pendingBytes = bytes.length - lastLineEnd - 1;
-      }
-      return bounded(lines([]));
-    },
-    end() {
-      const out: SseEvent[] = [];
-      if (pending.length > 0) buffer += takePending();
-      // Lenient about a stream whose last line has no line ending.
-      if (buffer !== '') {
-        buffer += '\n';
-        lines(out);
-      }
-      // Lenient about a last event that is not followed by a blank line.
-      if (hasData) out.push({ event: event || 'message', data });
-      hasData = false;
-      data = '';
-      event = '';
-      return out;
-    },
-  };
 }
 
 /** The push parser over a whole body, as an async iterable of events (for callers that pull events one by one). */

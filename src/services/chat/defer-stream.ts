@@ -26,7 +26,12 @@ class DeferredStream<T> implements AsyncGenerator<T> {
     this.opening = Promise.resolve()
       .then(open)
       .then(
-        (stream) => (this.inner = stream),
+        (stream) => {
+          this.inner = stream;
+          // Settled: an open stream need not hold the promise (nor what it resolved with) twice.
+          this.opening = undefined;
+          return stream;
+        },
         (error: unknown) => {
           this.over = true;
           throw error;

@@ -1,4 +1,4 @@
-import { isBufferedPartStream } from '../../providers/http/stream-upstream.js';
+import { isBufferedPartStream, type BufferedPartStream } from '../../providers/http/stream-upstream.js';
 import type { ChatStreamPart } from '../../providers/contract.js';
 
 /**
@@ -89,12 +89,25 @@ export function readBuffered<T>(iterator: AsyncIterator<T>): BufferedReader<T> {
  * (the local provider, a test's) is read ahead through `readBuffered`.
  */
 export function readerOf(iterator: AsyncIterator<ChatStreamPart>): BufferedReader<ChatStreamPart> {
-  if (!isBufferedPartStream(iterator)) return readBuffered(iterator);
-  return {
-    next: () => iterator.next(),
-    drainBuffered: (fold) => iterator.drainBuffered(fold),
-    // Its return() never waits for the network.
-    holding: false,
-    abandon() {},
-  };
+  return isBufferedPartStream(iterator) ? new DirectReader(iterator) : readBuffered(iterator);
+}
+
+/** A class, so an open stream holds one small object here, not an object of closures. */
+class DirectReader implements BufferedReader<ChatStreamPart> {
+  constructor(private readonly stream: BufferedPartStream) {}
+
+  next(): Promise<IteratorResult<ChatStreamPart>> {
+    return this.stream.next();
+  }
+
+  drainBuffered(fold: (part: ChatStreamPart) => boolean): void {
+    this.stream.drainBuffered(fold);
+  }
+
+  /** Its return() never waits for the network. */
+  get holding(): boolean {
+    return false;
+  }
+
+  abandon(): void {}
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChatRequest, ChatResult, ChatStreamPart, PartialTokenUsage, Provider, TokenUsage, ToolCall } from '../contract.js';
 import { streamUpstream, type StreamDecoder } from '../http/stream-upstream.js';
 import type { ProviderError } from '../provider-error.js';
+import type { SseEvent } from '../http/parse-sse.js';
 import { inBandError, malformedError, postJson, type UpstreamTransport } from '../http/send-upstream.js';
 import { createGeminiEmbed } from './gemini-embeddings.js';
 import { createThoughtCollector, type ThoughtCollector } from './gemini-thoughts.js';
@@ -25,81 +26,89 @@ const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
  * chunk's goes out as partial usage (after that chunk's text, which it counts), the last as the total.
  */
 function createGeminiDecoder(id: string): StreamDecoder {
-  let sentMetadata = false;
-  let finished = false;
-  let failed = false;
-  let toolCallCount = 0;
-  const thoughts = createThoughtCollector();
-  // Gemini repeats cumulative usage on chunks; only the last one is the total.
-  let usage: GeminiUsage | undefined;
-  const fail = (out: ChatStreamPart[], error: ProviderError): boolean => {
-    failed = true;
+  return new GeminiDecoder(id);
+}
+
+/** A class, so an open stream holds one object here (its state), not three closures and their context. */
+class GeminiDecoder implements StreamDecoder {
+  private sentMetadata = false;
+  private finished = false;
+  private failed = false;
+  private toolCallCount = 0;
+  private readonly thoughts = createThoughtCollector();
+  /** Gemini repeats cumulative usage on chunks; only the last one is the total. */
+  private usage: GeminiUsage | undefined;
+
+  constructor(private readonly id: string) {}
+
+  event(event: SseEvent, out: ChatStreamPart[]): boolean {
+    let chunk: GeminiResponse | null;
+    try {
+      chunk = JSON.parse(event.data) as GeminiResponse | null;
+    } catch (error: unknown) {
+      return this.fail(out, malformedError(this.id, 'a stream chunk that is not JSON', error));
+    }
+    if (!chunk || typeof chunk !== 'object') return this.fail(out, malformedError(this.id, 'a stream chunk that is not an object'));
+    if (chunk.error) return this.fail(out, inBandError(this.id, chunk.error.message ?? chunk.error.status));
+    if (!this.sentMetadata) {
+      this.sentMetadata = true;
+      out.push({ type: 'metadata', id: chunk.responseId, model: chunk.modelVersion });
+    }
+    const candidate = chunk.candidates?.[0];
+    for (const part of candidate?.content?.parts ?? []) {
+      if (part.thought) {
+        if (part.text) out.push({ type: 'reasoning-delta', text: part.text });
+      } else if (part.text) {
+        out.push({ type: 'text-delta', text: part.text });
+      }
+      const call = part.functionCall;
+      if (call) {
+        // Gemini sends each call whole, so one delta carries all of it.
+        const index = this.toolCallCount;
+        out.push({
+          type: 'tool-call-delta',
+          index,
+          id: call.id ?? `call_${index}`,
+          name: call.name ?? '',
+          argumentsDelta: JSON.stringify(call.args ?? {}),
+        });
+      }
+      if (readThought(part, this.toolCallCount, this.thoughts)) {
+        const signature = this.thoughts.signature();
+        if (signature) out.push({ type: 'reasoning-signature', signature });
+      }
+      if (call) this.toolCallCount++;
+    }
+    if (chunk.usageMetadata) {
+      this.usage = chunk.usageMetadata;
+      const partial = partialUsageOf(this.usage);
+      if (partial) out.push({ type: 'usage', usage: partial, partial: true });
+    }
+    if (this.finished) return false;
+    if (candidate?.finishReason) {
+      this.finished = true;
+      out.push({ type: 'finish', finishReason: mapGeminiFinishReason(candidate.finishReason, this.toolCallCount > 0) });
+    } else if (!candidate && chunk.promptFeedback?.blockReason) {
+      this.finished = true;
+      out.push({ type: 'finish', finishReason: 'content_filter' });
+    }
+    return false;
+  }
+
+  end(out: ChatStreamPart[]): void {
+    if (this.failed) return;
+    if (!this.finished) {
+      out.push({ type: 'error', error: malformedError(this.id, 'a stream that ended without a finish reason') });
+      return;
+    }
+    out.push({ type: 'usage', usage: usageOf(this.usage) });
+  }
+
+  private fail(out: ChatStreamPart[], error: ProviderError): boolean {
+    this.failed = true;
     out.push({ type: 'error', error });
     return true;
-  };
-  return {
-    event(event, out) {
-      let chunk: GeminiResponse | null;
-      try {
-        chunk = JSON.parse(event.data) as GeminiResponse | null;
-      } catch (error: unknown) {
-        return fail(out, malformedError(id, 'a stream chunk that is not JSON', error));
-      }
-      if (!chunk || typeof chunk !== 'object') return fail(out, malformedError(id, 'a stream chunk that is not an object'));
-      if (chunk.error) return fail(out, inBandError(id, chunk.error.message ?? chunk.error.status));
-      if (!sentMetadata) {
-        sentMetadata = true;
-        out.push({ type: 'metadata', id: chunk.responseId, model: chunk.modelVersion });
-      }
-      const candidate = chunk.candidates?.[0];
-      for (const part of candidate?.content?.parts ?? []) {
-        if (part.thought) {
-          if (part.text) out.push({ type: 'reasoning-delta', text: part.text });
-        } else if (part.text) {
-          out.push({ type: 'text-delta', text: part.text });
-        }
-        const call = part.functionCall;
-        if (call) {
-          // Gemini sends each call whole, so one delta carries all of it.
-          const index = toolCallCount;
-          out.push({
-            type: 'tool-call-delta',
-            index,
-            id: call.id ?? `call_${index}`,
-            name: call.name ?? '',
-            argumentsDelta: JSON.stringify(call.args ?? {}),
-          });
-        }
-        if (readThought(part, toolCallCount, thoughts)) {
-          const signature = thoughts.signature();
-          if (signature) out.push({ type: 'reasoning-signature', signature });
-        }
-        if (call) toolCallCount++;
-      }
-      if (chunk.usageMetadata) {
-        usage = chunk.usageMetadata;
-        const partial = partialUsageOf(usage);
-        if (partial) out.push({ type: 'usage', usage: partial, partial: true });
-      }
-      if (finished) return false;
-      if (candidate?.finishReason) {
-        finished = true;
-        out.push({ type: 'finish', finishReason: mapGeminiFinishReason(candidate.finishReason, toolCallCount > 0) });
-      } else if (!candidate && chunk.promptFeedback?.blockReason) {
-        finished = true;
-        out.push({ type: 'finish', finishReason: 'content_filter' });
-      }
-      return false;
-    },
-    end(out) {
-      if (failed) return;
-      if (!finished) {
-        out.push({ type: 'error', error: malformedError(id, 'a stream that ended without a finish reason') });
-        return;
-      }
-      out.push({ type: 'usage', usage: usageOf(usage) });
-    },
-  };
+  }
 }
 
 /**

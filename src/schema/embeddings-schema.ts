@@ -7,7 +7,7 @@ import { callFor, type CallSource, type GatewayContext } from './context.js';
 /** Longest input accepted, in characters. */
 export const MAX_EMBEDDING_INPUT_CHARS = 100_000;
 
-/** "100,000": by hand, since `toLocaleString` would load ICU's data (~6 MB of RSS) for one description. */
+/** "100,000": by hand, since `toLocaleString` would load ICU's data (~5 MB of RSS) for one description. */
 function withThousandsSeparators(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 }

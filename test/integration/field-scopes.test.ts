@@ -33,11 +33,6 @@ async function postSse(url: string, query: string, secret: string): Promise<{ st
   return { status: response.status, text: await response.text() };
 }
 
-interface ErrorShape {
-  message: string;
-  extensions?: { code?: string; field?: string };
-}
-
 describe('field scopes: every scoped field refuses a caller without its scope', () => {
   let gw: RunningGateway;
   beforeAll(async () => {
@@ -58,7 +53,7 @@ auth:
 
   it.each(SCOPED)('$field needs $scope', async ({ field, document }) => {
     const refused = await postGraphQL<Record<string, unknown>, never>(gw.url, document, undefined, bearer(NONE));
-    const errors = (refused.body.errors ?? []) as ErrorShape[];
+    const errors = refused.body.errors ?? [];
     expect(errors.map((error) => [error.extensions?.code, error.extensions?.field])).toEqual([['FORBIDDEN', field]]);
     expect(errors[0]?.message).toBe(`This key may not use ${field}: it lacks the scope it needs.`);
     expect(refused.status).toBe(403);
@@ -82,7 +77,6 @@ auth:
     // The same operation with every scope is not refused for its scope (it may fail otherwise:
     // no database here for the reports).
     const allowed = await postGraphQL<Record<string, unknown>, never>(gw.url, document, undefined, bearer(ALL));
-    expect(((allowed.body.errors ?? []) as ErrorShape[]).filter((error) => error.extensions?.code === 'FORBIDDEN')).toEqual([]);
+    expect((allowed.body.errors ?? []).filter((error) => error.extensions?.code === 'FORBIDDEN')).toEqual([]);
   });
-
 });

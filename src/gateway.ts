@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent } from 'undici';
+import { Agent } from './providers/http/upstream-agent.js';
 import type { GatewayConfig } from './config/config-schema.js';
 import type { Logger } from './create-logger.js';
 import { GatewayError } from './errors/gateway-error.js';

@@ -5,7 +5,6 @@ import type { Scope } from '../config/config-schema.js';
 import { classifyFailure } from '../errors/classify-failure.js';
 import type { Logger } from '../create-logger.js';
 import { GatewayError } from '../errors/gateway-error.js';
-import { credentialOf } from '../server/create-yoga.js';
 import { BODY_ABORTED, BodyReadError } from '../server/read-body.js';
 import { chatCompletions } from './chat-completions.js';
 import { createEmbeddings } from './embeddings.js';
@@ -74,12 +73,7 @@ export function createRestHandler(options: {
       return;
     }
     // The same credential rules as the graph: Authorization: Bearer, or x-api-key.
-    const headers = new Headers();
-    for (const name of ['authorization', 'x-api-key']) {
-      const value = headerOf(req, name);
-      if (value) headers.set(name, value);
-    }
-    const principal = await options.authenticator.authenticate(credentialOf({ request: { headers } as Request }));
+    const principal = await options.authenticator.authenticate(headerOf(req, 'authorization') || headerOf(req, 'x-api-key') || undefined);
     if (!principal.scopes.has(route.scope)) {
       throw new GatewayError('FORBIDDEN', `This ${principal.kind === 'jwt' ? 'token' : 'key'} may not use ${route.what}: it lacks the "${route.scope}" scope.`);
     }

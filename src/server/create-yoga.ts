@@ -23,6 +23,7 @@ import { useFieldRateLimits, type FieldRateLimitsOptions } from '../plugins/use-
 import { useChatAdmission } from '../plugins/use-chat-admission.js';
 import type { GatewayServices } from '../schema/context.js';
 import { laneHandles } from './fast-lane/lane-hooks.js';
+import { withoutGlobalRequest } from './without-global-request.js';
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayServices>;
 
@@ -151,101 +152,103 @@ export function createGatewayYoga(options: {
   const throttle = options.logThrottle ?? createLogThrottle(logger);
   const logUnexpected = (error: unknown) => logFailure(yogaLogger, throttle, error, {}, 'operation failed');
   const masking = createMasking(maskGatewayError, logUnexpected);
-  return createYoga<Record<string, unknown>, GatewayServices>({
-    schema: options.schema,
-    graphqlEndpoint: '/graphql',
-    // Every transport authenticated before parsing (useAuthenticateFirst): the caller is already known.
-    context: async (initial: InitialContext) => {
-      const signal = initial.signal ?? initial.request?.signal;
-      return {
-        ...services,
-        requestId: initial.requestId ?? requestIdOf(initial.request),
-        ...(signal ? { signal } : {}),
-        ...(initial.requestController ? { requestController: initial.requestController } : {}),
-        principal: initial.principal ?? (await authenticator.authenticate(credentialOf(initial))),
-      };
-    },
-    // Replaced by useDocumentCache: bounded by bytes, and only for valid documents.
-    parserAndValidationCache: false,
-    logging: {
-      debug: (...args: unknown[]) => yogaLogger.debug(args[0] as object),
-      info: (...args: unknown[]) => yogaLogger.info(args[0] as object),
-      warn: (...args: unknown[]) => yogaLogger.warn(args[0] as object),
-      // Yoga logs what it did not expect: a refused credential or a client that left is not a fault.
-      error: (...args: unknown[]) => logUnexpected(args[0]),
-    },
-    // Operation errors are masked by useErrorMasking (last plugin), which masks a compiled
-    // subscription's events without envelop's wrapper per event, and gives Yoga the same
-    // masking for the errors of its request pipeline.
-    maskedErrors: false,
-    graphiql: server.graphiql ? { title: 'Switchboard', subscriptionsProtocol: 'WS', defaultQuery: EXAMPLE_OPERATIONS } : false,
-    renderGraphiQL: renderGraphiQLOnDemand,
-    landingPage: false,
-    // CORS comes from server.cors, set on every answer by the HTTP handler (cors.ts), not Yoga's reflecting default.
-    cors: false,
-    healthCheckEndpoint: '/healthz',
-    plugins: [
-      // Probes answer before any GraphQL work.
-      // (laneHandles: how the fast lane answers for each HTTP-level hook; see fast-lane/lane-hooks.ts.)
-      ...(server.graphiql ? [laneHandles(useRootRedirect(), { onRequest: 'not met: GET / only, the lane takes POST /graphql' })] : []),
-      laneHandles(useReadinessCheck({ endpoint: '/readyz', check: () => options.isReady() }), { onRequest: 'not met: /readyz only' }),
-      // Before useRequestId's result hook: a stream refused at its first event becomes a single result (its status, its id).
-      laneHandles(useSseRefusals(), { onResultProcess: 'emulated: takeFirstEvent, then writeSseSingle for a refusal' }),
-      // First, so every response (errors included) carries the id.
-      laneHandles(useRequestId(), {
-        onRequest: 'emulated: requestIdFrom(x-request-id)',
-        onResultProcess: 'emulated: finishErrors puts the id on every error',
-        onResponse: 'emulated: the x-request-id response header',
-      }),
-      // Before the body becomes a document: anonymous callers are refused before parse and validation.
-      laneHandles(useAuthenticateFirst({ authenticator, credentialOf }), { onParams: 'emulated: authenticateInitial before parse; a refusal goes to Yoga' }),
-      // Around every parse and validation (all transports): token and nesting bounds, then the cache of valid documents.
-      laneHandles(useBoundedDocuments({ maxTokens: server.maxTokens, maxInputDepth: server.maxInputDepth }), {
-        onParams: 'covered: the same variables bound runs in its onExecute/onSubscribe',
-      }),
-      useDocumentCache(),
-      // Before parsing: a persisted id becomes its document (or, in allowlist mode, anything else is refused).
-      ...(extraPlugins.persistedOperations
-        ? [laneHandles(extraPlugins.persistedOperations, { onParams: 'not met: with persisted operations the gateway does not use the lane' })]
-        : []),
-      extraPlugins.compiledSubscriptions ?? useCompiledSubscriptions(), // Compiled per-event execution; before tracing, which wraps the subscribe function it finds.
-      // Early, so they time and count everything after them; metrics also serves GET /metrics.
-      laneHandles(extraPlugins.metrics, { onRequest: 'not met: GET /metrics only' }),
-      ...(extraPlugins.tracing ? [extraPlugins.tracing] : []),
-      useOperationLog(logger.child({ component: 'graphql' }), throttle),
-      // Request-level errors leave with the same code over HTTP as over websockets.
-      laneHandles(useRequestErrorCodes(), { onResultProcess: 'emulated: finishErrors (markRequestErrors)' }),
-      // Before execution, after the caller is known: per-field limits, subscriptions included.
-      useFieldRateLimits(options.fieldLimits),
-      // Then every chat field of a mutation is admitted together, or none is.
-      useChatAdmission(),
-      // After the caller is known (the cache is per caller); hits skip execution.
-      ...(extraPlugins.queryCache
-        ? [
-            laneHandles(extraPlugins.queryCache, {
-              onParams: 'falls back: queries stay on Yoga while the response cache is on (FastLaneOptions.queries)',
-              onResultProcess: 'falls back: as onParams',
-            }),
-          ]
-        : []),
-      // @defer/@stream over HTTP (multipart/mixed or SSE). Adds the two directives to the served schema at
-      // startup (Yoga hands the replaced schema to every other plugin, so order does not matter for that) and,
-      // during validation, swaps OverlappingFieldsCanBeMergedRule for a defer-aware one: hence here, with the
-      // validation plugins. queryCache stores the merged result, so a repeat of a deferred query arrives whole.
-      useDeferStream(),
-      // During validation: graphql-js 16 throws on @skip/@include at a subscription's root; refused instead.
-      useRootSubscriptionDirectives(),
-      // During validation: nothing over the limits reaches a resolver.
-      useOperationLimits({
-        maxDepth: server.maxDepth,
-        maxCost: server.maxCost,
-        costPerModelCall: server.costPerModelCall,
-        modelCallFields: new Set(['chat', 'chatStream']),
-      }),
-      // During validation: `server.introspection: false` refuses __schema/__type and drops "Did you mean" hints.
-      useIntrospectionPolicy({ enabled: server.introspection }),
-      // Last, where Yoga puts its masking: every plugin above sees errors as they were thrown.
-      useErrorMasking(masking),
-    ],
-  });
+  return withoutGlobalRequest(() =>
+    createYoga<Record<string, unknown>, GatewayServices>({
+      schema: options.schema,
+      graphqlEndpoint: '/graphql',
+      // Every transport authenticated before parsing (useAuthenticateFirst): the caller is already known.
+      context: async (initial: InitialContext) => {
+        const signal = initial.signal ?? initial.request?.signal;
+        return {
+          ...services,
+          requestId: initial.requestId ?? requestIdOf(initial.request),
+          ...(signal ? { signal } : {}),
+          ...(initial.requestController ? { requestController: initial.requestController } : {}),
+          principal: initial.principal ?? (await authenticator.authenticate(credentialOf(initial))),
+        };
+      },
+      // Replaced by useDocumentCache: bounded by bytes, and only for valid documents.
+      parserAndValidationCache: false,
+      logging: {
+        debug: (...args: unknown[]) => yogaLogger.debug(args[0] as object),
+        info: (...args: unknown[]) => yogaLogger.info(args[0] as object),
+        warn: (...args: unknown[]) => yogaLogger.warn(args[0] as object),
+        // Yoga logs what it did not expect: a refused credential or a client that left is not a fault.
+        error: (...args: unknown[]) => logUnexpected(args[0]),
+      },
+      // Operation errors are masked by useErrorMasking (last plugin), which masks a compiled
+      // subscription's events without envelop's wrapper per event, and gives Yoga the same
+      // masking for the errors of its request pipeline.
+      maskedErrors: false,
+      graphiql: server.graphiql ? { title: 'Switchboard', subscriptionsProtocol: 'WS', defaultQuery: EXAMPLE_OPERATIONS } : false,
+      renderGraphiQL: renderGraphiQLOnDemand,
+      landingPage: false,
+      // CORS comes from server.cors, set on every answer by the HTTP handler (cors.ts), not Yoga's reflecting default.
+      cors: false,
+      healthCheckEndpoint: '/healthz',
+      plugins: [
+        // Probes answer before any GraphQL work.
+        // (laneHandles: how the fast lane answers for each HTTP-level hook; see fast-lane/lane-hooks.ts.)
+        ...(server.graphiql ? [laneHandles(useRootRedirect(), { onRequest: 'not met: GET / only, the lane takes POST /graphql' })] : []),
+        laneHandles(useReadinessCheck({ endpoint: '/readyz', check: () => options.isReady() }), { onRequest: 'not met: /readyz only' }),
+        // Before useRequestId's result hook: a stream refused at its first event becomes a single result (its status, its id).
+        laneHandles(useSseRefusals(), { onResultProcess: 'emulated: takeFirstEvent, then writeSseSingle for a refusal' }),
+        // First, so every response (errors included) carries the id.
+        laneHandles(useRequestId(), {
+          onRequest: 'emulated: requestIdFrom(x-request-id)',
+          onResultProcess: 'emulated: finishErrors puts the id on every error',
+          onResponse: 'emulated: the x-request-id response header',
+        }),
+        // Before the body becomes a document: anonymous callers are refused before parse and validation.
+        laneHandles(useAuthenticateFirst({ authenticator, credentialOf }), { onParams: 'emulated: authenticateInitial before parse; a refusal goes to Yoga' }),
+        // Around every parse and validation (all transports): token and nesting bounds, then the cache of valid documents.
+        laneHandles(useBoundedDocuments({ maxTokens: server.maxTokens, maxInputDepth: server.maxInputDepth }), {
+          onParams: 'covered: the same variables bound runs in its onExecute/onSubscribe',
+        }),
+        useDocumentCache(),
+        // Before parsing: a persisted id becomes its document (or, in allowlist mode, anything else is refused).
+        ...(extraPlugins.persistedOperations
+          ? [laneHandles(extraPlugins.persistedOperations, { onParams: 'not met: with persisted operations the gateway does not use the lane' })]
+          : []),
+        extraPlugins.compiledSubscriptions ?? useCompiledSubscriptions(), // Compiled per-event execution; before tracing, which wraps the subscribe function it finds.
+        // Early, so they time and count everything after them; metrics also serves GET /metrics.
+        laneHandles(extraPlugins.metrics, { onRequest: 'not met: GET /metrics only' }),
+        ...(extraPlugins.tracing ? [extraPlugins.tracing] : []),
+        useOperationLog(logger.child({ component: 'graphql' }), throttle),
+        // Request-level errors leave with the same code over HTTP as over websockets.
+        laneHandles(useRequestErrorCodes(), { onResultProcess: 'emulated: finishErrors (markRequestErrors)' }),
+        // Before execution, after the caller is known: per-field limits, subscriptions included.
+        useFieldRateLimits(options.fieldLimits),
+        // Then every chat field of a mutation is admitted together, or none is.
+        useChatAdmission(),
+        // After the caller is known (the cache is per caller); hits skip execution.
+        ...(extraPlugins.queryCache
+          ? [
+              laneHandles(extraPlugins.queryCache, {
+                onParams: 'falls back: queries stay on Yoga while the response cache is on (FastLaneOptions.queries)',
+                onResultProcess: 'falls back: as onParams',
+              }),
+            ]
+          : []),
+        // @defer/@stream over HTTP (multipart/mixed or SSE). Adds the two directives to the served schema at
+        // startup (Yoga hands the replaced schema to every other plugin, so order does not matter for that) and,
+        // during validation, swaps OverlappingFieldsCanBeMergedRule for a defer-aware one: hence here, with the
+        // validation plugins. queryCache stores the merged result, so a repeat of a deferred query arrives whole.
+        useDeferStream(),
+        // During validation: graphql-js 16 throws on @skip/@include at a subscription's root; refused instead.
+        useRootSubscriptionDirectives(),
+        // During validation: nothing over the limits reaches a resolver.
+        useOperationLimits({
+          maxDepth: server.maxDepth,
+          maxCost: server.maxCost,
+          costPerModelCall: server.costPerModelCall,
+          modelCallFields: new Set(['chat', 'chatStream']),
+        }),
+        // During validation: `server.introspection: false` refuses __schema/__type and drops "Did you mean" hints.
+        useIntrospectionPolicy({ enabled: server.introspection }),
+        // Last, where Yoga puts its masking: every plugin above sees errors as they were thrown.
+        useErrorMasking(masking),
+      ],
+    }),
+  );
 }

@@ -38,6 +38,9 @@ export function attachGraphQLWs(
 ): GraphQLWsHandle {
   const { authenticator } = options;
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: options.maxPayloadBytes });
+  // ws repeats the HTTP server's errors (a busy port, say) on this server: whoever listens handles
+  // them there. Unheard here, the repeat would throw before the listener learns of the error.
+  wss.on('error', () => undefined);
   const active = new Map<object, Set<string>>();
   let activeOperations = 0;
 

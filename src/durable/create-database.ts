@@ -1,14 +1,28 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Pool, PoolConfig } from 'pg';
 import type { DatabaseConfig } from '../config/config-schema.js';
 import type { Logger } from '../create-logger.js';
+import { withoutLazyGlobal } from '../without-lazy-global.js';
 
 /** `pg`, loaded by the first gateway that has a database configured: others never pay its memory. */
-const loadPg = (): typeof import('pg') => createRequire(import.meta.url)('pg') as typeof import('pg');
+const loadPg = (): typeof import('pg') => withoutLazyGlobal('Response', () => createRequire(import.meta.url)('pg') as typeof import('pg'));
 
-/** The versioned SQL migrations shipped with the gateway (`migrations/` at the package root, from src/ and dist/ alike). */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+/**
+ * The versioned SQL migrations shipped with the gateway: `migrations/` at the package root, the
+ * nearest folder above this module with a package.json (src/durable, dist/modules/durable, or the
+ * bundle's dist/chunks).
+ */
+export const MIGRATIONS_DIR = join(packageRootAbove(dirname(fileURLToPath(import.meta.url))), 'migrations');
+
+function packageRootAbove(folder: string): string {
+  for (let at = folder; ; at = dirname(at)) {
+    if (existsSync(join(at, 'package.json'))) return at;
+    if (dirname(at) === at) throw new Error(`no package.json above ${folder}`);
+  }
+}
 
 /** node-pg-migrate's bookkeeping table. */
 export const MIGRATIONS_TABLE = 'pgmigrations';

@@ -23,7 +23,7 @@ import { useFieldRateLimits, type FieldRateLimitsOptions } from '../plugins/use-
 import { useChatAdmission } from '../plugins/use-chat-admission.js';
 import type { GatewayServices } from '../schema/context.js';
 import { laneHandles } from './fast-lane/lane-hooks.js';
-import { withoutGlobalRequest } from './without-global-request.js';
+import { withoutLazyGlobal } from '../without-lazy-global.js';
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayServices>;
 
@@ -152,7 +152,7 @@ export function createGatewayYoga(options: {
   const throttle = options.logThrottle ?? createLogThrottle(logger);
   const logUnexpected = (error: unknown) => logFailure(yogaLogger, throttle, error, {}, 'operation failed');
   const masking = createMasking(maskGatewayError, logUnexpected);
-  return withoutGlobalRequest(() =>
+  return withoutLazyGlobal('Request', () =>
     createYoga<Record<string, unknown>, GatewayServices>({
       schema: options.schema,
       graphqlEndpoint: '/graphql',

@@ -1,5 +1,5 @@
 // Bundles the compiled modules (dist/modules, from `tsc -b`) into dist/main.js and its chunks: what
-// `npm start` runs. One file per feature instead of ~1,200 modules, without comments or whitespace:
+// `npm start` runs. A handful of files instead of ~1,200 modules, without comments or whitespace:
 // an idle gateway holds ~11 MB less (module sources and their records). Names are kept, so stack
 // traces still read. Runs only when the compiled modules changed since the last bundle.
 import { existsSync, rmSync, statSync } from 'node:fs';

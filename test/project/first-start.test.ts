@@ -55,7 +55,7 @@ describe('npm start', () => {
     const folder = mkdtempSync(join(tmpdir(), 'switchboard-bundle-'));
     const configFile = join(folder, 'switchboard.yaml');
     // The migrations are found from the bundle's chunks too (they live at the package root).
-    writeFileSync(configFile, `${exerciseConfig(upstream.port)}\ndatabase: { url: "${database.url}" }\n`);
+    writeFileSync(configFile, `${exerciseConfig(upstream.origin)}\ndatabase: { url: "${database.url}" }\n`);
     const preload = new URL('./fixtures/report-loaded.cjs', import.meta.url).pathname;
     const child = spawn(process.execPath, ['-r', preload, 'dist/main.js'], {
       cwd: root,
@@ -81,7 +81,7 @@ describe('npm start', () => {
     } finally {
       child.kill('SIGTERM');
       if (child.exitCode === null) await once(child, 'exit');
-      upstream.server.close();
+      await upstream.close();
       await database.drop();
       rmSync(folder, { recursive: true, force: true });
     }

@@ -236,9 +236,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   // Requests (including SSE streams) still being answered; drain waits for them.
   let inFlightRequests = 0;
+  const answered = () => {
+    inFlightRequests--;
+  };
+  // `on`, not `once`: a response closes once, and `once` would allocate a wrapper per request.
   server.on('request', (_request, response) => {
     inFlightRequests++;
-    response.once('close', () => inFlightRequests--);
+    response.on('close', answered);
   });
 
   async function drain(): Promise<void> {

@@ -58,7 +58,7 @@ export async function createEmbeddings(context: RestContext): Promise<void> {
   const inputs = inputsOf(input);
   const call = services.calls.open();
   const onClose = () => call.abort(clientGone('connection'));
-  res.once('close', onClose);
+  res.on('close', onClose);
   try {
     const embedCall = { principal: context.principal, requestId: context.requestId, signal: call.signal };
     const results = await services.embeddings.embedMany(model, inputs, embedCall, dimensions === undefined ? {} : { dimensions });

@@ -19,7 +19,7 @@ export function withChatCall<T>(context: RestContext, run: (chatCall: ChatCall, 
   const onClose = () => {
     if (!finished) call.abort(clientGone('connection'));
   };
-  res.once('close', onClose);
+  res.on('close', onClose);
   const over = () => {
     res.off('close', onClose);
     call.close();

@@ -167,7 +167,7 @@ export function createFastLane(options: FastLaneOptions): FastLane {
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const controller = new AbortController();
     const abort = () => controller.abort();
-    res.once('close', abort);
+    res.on('close', abort);
     // The operation's model calls take this controller over: one abort signal, not one more per call.
     const initial: InitialContext & { params: Params } = { requestId, signal: controller.signal, requestController: controller, params };
     // Where Yoga's context reads it (credentialOf): Authorization, else x-api-key.

@@ -113,7 +113,7 @@ export async function writeSse(
     untrack(res);
     void iterator.return?.()?.catch(() => undefined);
   };
-  res.once('close', leave);
+  res.on('close', leave);
   res.writeHead(200, { ...SSE_HEADERS, ...headers });
   // The head as a piece of its own (flushHeaders), so writing it flattens the string Node keeps
   // for the response's life: joined to the first chunk it would stay a rope of ~60 strings (~2 KB

@@ -2,7 +2,7 @@
  * Runs `create` with the global `name` reading as undefined, then puts Node's back.
  *
  * Node defines its fetch classes (`Request`, `Response`, `Headers`, `fetch`) as lazy globals: the
- * first read of any of them loads Node's bundled copy of undici, ~4 MB of heap the gateway never
+ * first read of any of them loads Node's bundled copy of undici, which the gateway never
  * uses. Some packages read one once, only to learn something whose answer on Node is fixed: Yoga's
  * server adapter compares `Request` with its own (on Node always @whatwg-node's ponyfill, never the
  * global), and pg (on Node 20, which has no `navigator`) builds a `Response` to test for Cloudflare.

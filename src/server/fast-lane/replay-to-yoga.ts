@@ -8,7 +8,7 @@ import { drained } from '../body-writer.js';
  * multipart, GraphQL) only ever see a body within `server.maxBodyBytes`.
  */
 export async function replayToYoga(yoga: GatewayYoga, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
-  // Yoga's own Headers, not the global one: the global's first use loads Node's bundled undici (~7 MB).
+  // Yoga's own Headers, not the global one: the global's first use loads Node's bundled undici (see without-lazy-global.ts).
   const headers = new yoga.fetchAPI.Headers();
   for (let index = 0; index < req.rawHeaders.length; index += 2) headers.append(req.rawHeaders[index] as string, req.rawHeaders[index + 1] as string);
   // The body is decoded and whole now: what described it on the wire no longer does.

@@ -1,0 +1,135 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ChatStreamPart } from '../../src/providers/contract.js';
+import { ChunkTemplate } from '../../src/providers/http/chunk-template.js';
+import { createOpenAIDecoder } from '../../src/providers/openai/openai-stream-decoder.js';
+
+/** What a decoder makes of each event's data, in order: the parts, errors by code and message. */
+function decodeAll(data: string[], templates: boolean): unknown[][] {
+  const decoder = createOpenAIDecoder('p', templates);
+  const rounds: unknown[][] = [];
+  for (const each of data) {
+    const out: ChatStreamPart[] = [];
+    const over = decoder.event({ event: 'message', data: each }, out);
+    rounds.push(out.map(comparable));
+    if (over) break;
+  }
+  const out: ChatStreamPart[] = [];
+  decoder.end(out);
+  rounds.push(out.map(comparable));
+  return rounds;
+}
+
+function comparable(part: ChatStreamPart): unknown {
+  if (part.type !== 'error') return part;
+  const error = part.error as { code?: string; message?: string };
+  return { type: 'error', code: error.code, message: error.message };
+}
+
+/** A chunk as the named servers send it: field order, ids and extra fields as theirs. */
+const servers = {
+  openai: (content: unknown, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      id: 'chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT',
+      object: 'chat.completion.chunk',
+      created: 1741569952,
+      model: 'gpt-4.1-2025-04-14',
+      service_tier: 'default',
+      system_fingerprint: 'fp_b3f1157249',
+      choices: [{ index: 0, delta: { content }, logprobs: null, finish_reason: null }],
+      ...extra,
+    }),
+  vllm: (content: unknown) =>
+    JSON.stringify({ id: 'chatcmpl-8f1e', object: 'chat.completion.chunk', created: 1741569952, model: 'Qwen/Qwen3-8B', choices: [{ index: 0, delta: { content }, logprobs: null, finish_reason: null }] }),
+  deepseek: (content: unknown) =>
+    `{"id":"3f1c","object":"chat.completion.chunk","created":1741569952,"model":"deepseek-chat","system_fingerprint":"fp_3a5770e1b4_prod0225","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"logprobs":null,"finish_reason":null}]}`,
+};
+
+const finish = JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+const usage = JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: 9, completion_tokens: 3 } });
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('the OpenAI stream decoder, with chunk templates', () => {
+  it('decodes a stream of text chunks as a full parse of each would, parsing few of them', () => {
+    const tokens = ['Hello', ',', ' wor', 'ld', '!\n', ' "quoted"', ' caf\u00e9', ' \ud83d\ude00', ' tab\there', ' back\\slash', '', ' last'];
+    for (const server of Object.values(servers)) {
+      const data = [server(''), ...tokens.map((token) => server(token)), finish, usage, '[DONE]'];
+      const reference = decodeAll(data, false);
+      const parse = vi.spyOn(JSON, 'parse');
+      expect(decodeAll(data, true)).toEqual(reference);
+      // One parse for the first chunk, for the first text chunk and its probe, the finish and the usage;
+      // the literal of each token with an escape (5 of them) is parsed on its own.
+      expect(parse.mock.calls.length).toBeLessThanOrEqual(12);
+      const whole = parse.mock.calls.filter(([text]) => String(text).startsWith('{')).length;
+      expect(whole).toBeLessThanOrEqual(5);
+      parse.mockRestore();
+    }
+  });
+
+  it('parses in full whatever differs from the template beyond the token', () => {
+    const base = servers.vllm;
+    const data = [
+      base('a'),
+      base('b'),
+      // The same prefix, but a token that ends the string early and adds a field after it.
+      base('c').replace('"c"', '"c","role":"assistant"'),
+      // A quote injected into the token: a finish reason where the template has none.
+      base('d').replace('"d"},"logprobs":null,"finish_reason":null', '"d"},"logprobs":null,"finish_reason":"length"'),
+      base('e'),
+      base('f').replace('"f"', '"f\\"'),
+      base('g'),
+    ];
+    expect(decodeAll(data, true)).toEqual(decodeAll(data, false));
+  });
+
+  it('ends a stream whose token holds a raw control character as a full parse does (malformed)', () => {
+    const data = [servers.vllm('a'), servers.vllm('b'), servers.vllm('c').replace('"c"', '"c\u0001"'), servers.vllm('d')];
+    const rounds = decodeAll(data, true);
+    expect(rounds).toEqual(decodeAll(data, false));
+    expect(rounds[2]).toEqual([{ type: 'error', code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('not JSON') }]);
+  });
+
+  it('stops building templates for a stream whose chunks all differ (OpenAI’s obfuscation padding)', () => {
+    const data = Array.from({ length: 40 }, (_, i) => servers.openai(`t${i}`, { obfuscation: 'x'.repeat(i % 7) + String(i) }));
+    const parse = vi.spyOn(JSON, 'parse');
+    const rounds = decodeAll([...data, finish], true);
+    const calls = parse.mock.calls.length;
+    parse.mockRestore();
+    expect(rounds).toEqual(decodeAll([...data, finish], false));
+    // 41 chunks, and two probes before it gives up.
+    expect(calls).toBe(43);
+  });
+
+  it('keeps no template whose slot the decoder does not read, or that a later repeated key overrides', () => {
+    const read = (chunk: unknown) => (chunk as { choices: [{ delta: { content?: string } }] }).choices[0].delta.content;
+    // The token's text found first in another field: the probe lands there, and the content stays.
+    const elsewhere = '{"note":"hi","choices":[{"delta":{"content":"h\\u0069"}}]}';
+    expect(ChunkTemplate.around(elsewhere, 'hi', read)).toBeUndefined();
+    // The slot found is not the one read (a repeated key after it wins), and what wins is the probe itself.
+    const overridden = '{"choices":[{"delta":{"content":"hi"}}],"choices":[{"delta":{"content":"sb~slot~probe"}}]}';
+    expect(ChunkTemplate.around(overridden, 'hi', read)).toBeUndefined();
+    // Of repeated keys the last is read, and the template is cut around it.
+    const repeated = '{"choices":[{"delta":{"content":"x","content":"hi"}}]}';
+    const template = ChunkTemplate.around(repeated, 'hi', read);
+    expect(template?.valueIn(repeated.replace('"hi"', '"yo"'))).toBe('yo');
+  });
+
+  it('agrees with a full parse on generated chunks near the template (fuzz)', () => {
+    const piece = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 8 }),
+      fc.constantFrom('"', '\\', '\\"', '\\n', '\\u00e9', '\\ud83d', '\u0000', '\n', '","finish_reason":"stop', '"},"x":{"y":"', '\\\\'),
+    );
+    const token = fc.array(piece, { maxLength: 4 }).map((pieces) => pieces.join(''));
+    fc.assert(
+      fc.property(fc.array(token, { minLength: 1, maxLength: 12 }), (tokens) => {
+        // Raw text in the slot, as an upstream (or an attacker in front of it) could send.
+        const data = ['a', 'b', ...tokens].map((raw) => servers.deepseek('SLOT').replace('"SLOT"', `"${raw}"`));
+        expect(decodeAll(data, true)).toEqual(decodeAll(data, false));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

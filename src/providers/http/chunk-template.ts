@@ -38,13 +38,18 @@ export class ChunkTemplate {
     const prefix = text.slice(0, at + 1);
     const suffix = text.slice(at + token.length - 1);
     if (suffix.includes(PROBE)) return undefined;
+    // The template keeps slices of the probe's text, which JSON.parse flattens into a string of its
+    // own: `text` is often a slice of a whole network read (an unpaced answer is one read of
+    // ~12 KB), which slices of it would keep alive for the stream's life.
+    const probeText = prefix + PROBE + suffix;
     let probe: unknown;
     try {
-      probe = JSON.parse(prefix + PROBE + suffix);
+      probe = JSON.parse(probeText);
     } catch {
       return undefined;
     }
-    return readSlot(probe) === PROBE ? new ChunkTemplate(prefix, suffix) : undefined;
+    if (readSlot(probe) !== PROBE) return undefined;
+    return new ChunkTemplate(probeText.slice(0, prefix.length), probeText.slice(prefix.length + PROBE.length));
   }
 
   /** The string `text` holds in the slot, or undefined when `text` does not fit the template. */
@@ -74,5 +79,50 @@ function stringLiteral(literal: string): string | undefined {
     return typeof value === 'string' ? value : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Templates a stream may make that then fit no chunk, before it stops making them (chunks that all differ). */
+const UNUSED_TEMPLATES = 2;
+
+/**
+ * A stream decoder's current template, learnt from the chunks it parses in full: a chunk whose
+ * slot `readSlot` reads (one that carries a string and nothing else the decoder reads) becomes
+ * the template when the last one did not fit it. A stream whose templates keep going unused
+ * (OpenAI's `obfuscation` padding makes every chunk differ) stops making them.
+ */
+export class ChunkTemplates {
+  private template: ChunkTemplate | undefined;
+  private fits = 0;
+  private unused: number;
+
+  constructor(
+    private readonly readSlot: (chunk: unknown) => string | undefined,
+    /** False: every chunk is parsed in full (the reference the templates are tested against). */
+    enabled = true,
+  ) {
+    this.unused = enabled ? 0 : UNUSED_TEMPLATES;
+  }
+
+  /** The slot's string in `data`, when `data` fits the current template. */
+  valueIn(data: string): string | undefined {
+    const value = this.template?.valueIn(data);
+    if (value !== undefined) this.fits++;
+    return value;
+  }
+
+  /** `data`, parsed in full into `chunk`, as the next template, if it can be one. */
+  learn(data: string, chunk: unknown): void {
+    if (this.unused >= UNUSED_TEMPLATES) return;
+    const value = this.readSlot(chunk);
+    // Empty text opens a stream (OpenAI's chunk with the role), and the next chunks do not repeat it.
+    if (!value) return;
+    if (this.template && this.fits === 0 && ++this.unused >= UNUSED_TEMPLATES) {
+      this.template = undefined;
+      return;
+    }
+    this.template = ChunkTemplate.around(data, value, this.readSlot);
+    this.fits = 0;
+    if (!this.template) this.unused++;
   }
 }

@@ -1,13 +1,10 @@
 import type { ChatStreamPart } from '../contract.js';
-import { ChunkTemplate } from '../http/chunk-template.js';
+import { ChunkTemplates } from '../http/chunk-template.js';
 import type { SseEvent } from '../http/parse-sse.js';
 import { inBandError, malformedError } from '../http/send-upstream.js';
 import type { StreamDecoder } from '../http/stream-upstream.js';
 import type { ProviderError } from '../provider-error.js';
 import { mapOpenAIFinishReason, reasoningTextOf, usageFromOpenAI, type OpenAIChatBody } from './openai-wire.js';
-
-/** Templates a stream may build that then fit no chunk, before it stops building them (chunks that all differ). */
-const UNUSED_TEMPLATES = 2;
 
 /**
  * The text of a chunk that carries text and nothing else the decoder reads (no reasoning, tool
@@ -35,24 +32,21 @@ class OpenAIDecoder implements StreamDecoder {
   private finished = false;
   /** After an error part, nothing more. */
   private failed = false;
-  /** Stands for the text chunks to come; see `ChunkTemplate`. */
-  private template: ChunkTemplate | undefined;
-  private templateFits = 0;
-  private unusedTemplates: number;
+  /** Stand for the text chunks to come; see `ChunkTemplate`. */
+  private readonly templates: ChunkTemplates;
 
   constructor(
     private readonly id: string,
     templates: boolean,
   ) {
-    this.unusedTemplates = templates ? 0 : UNUSED_TEMPLATES;
+    this.templates = new ChunkTemplates(plainTextOf, templates);
   }
 
   event(event: SseEvent, out: ChatStreamPart[]): boolean {
     const { data } = event;
     if (data === '[DONE]') return true;
-    const text = this.template?.valueIn(data);
+    const text = this.templates.valueIn(data);
     if (text !== undefined) {
-      this.templateFits++;
       if (text) out.push({ type: 'text-delta', text });
       return false;
     }
@@ -101,30 +95,12 @@ class OpenAIDecoder implements StreamDecoder {
         out.push({ type: 'usage', usage: { promptTokens, completionTokens, ...cached }, partial: true });
       }
     }
-    this.retemplate(data, chunk);
+    this.templates.learn(data, chunk);
     return false;
   }
 
   end(out: ChatStreamPart[]): void {
     if (!this.finished && !this.failed) out.push({ type: 'error', error: malformedError(this.id, 'a stream that ended without a finish reason') });
-  }
-
-  /**
-   * A text chunk the template did not fit becomes the template, unless the stream's templates keep
-   * going unused (an upstream whose every chunk differs, such as OpenAI's `obfuscation` padding).
-   */
-  private retemplate(data: string, chunk: OpenAIChatBody): void {
-    if (this.unusedTemplates >= UNUSED_TEMPLATES) return;
-    const text = plainTextOf(chunk);
-    if (text === undefined) return;
-    // The template being replaced fit no chunk since it was made.
-    if (this.template && this.templateFits === 0 && ++this.unusedTemplates >= UNUSED_TEMPLATES) {
-      this.template = undefined;
-      return;
-    }
-    this.template = ChunkTemplate.around(data, text, plainTextOf);
-    this.templateFits = 0;
-    if (!this.template) this.unusedTemplates++;
   }
 
   private fail(out: ChatStreamPart[], error: ProviderError): boolean {

@@ -1,12 +1,16 @@
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatStreamPart } from '../../src/providers/contract.js';
 import { ChunkTemplate } from '../../src/providers/http/chunk-template.js';
+import { createAnthropicDecoder } from '../../src/providers/anthropic/anthropic-stream-decoder.js';
+import type { StreamDecoder } from '../../src/providers/http/stream-upstream.js';
 import { createOpenAIDecoder } from '../../src/providers/openai/openai-stream-decoder.js';
 
 /** What a decoder makes of each event's data, in order: the parts, errors by code and message. */
-function decodeAll(data: string[], templates: boolean): unknown[][] {
-  const decoder = createOpenAIDecoder('p', templates);
+function decodeAll(data: string[], templates: boolean, create: (id: string, templates: boolean) => StreamDecoder = createOpenAIDecoder): unknown[][] {
+  const decoder = create('p', templates);
   const rounds: unknown[][] = [];
   for (const each of data) {
     const out: ChatStreamPart[] = [];
@@ -117,6 +121,25 @@ describe('the OpenAI stream decoder, with chunk templates', () => {
     expect(template?.valueIn(repeated.replace('"hi"', '"yo"'))).toBe('yo');
   });
 
+  it('keeps none of the network read its template was cut from', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const read = (chunk: unknown) => (chunk as { choices: [{ delta: { content: string } }] }).choices[0].delta.content;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const templates = Array.from({ length: 50 }, (_, i) => {
+      // An unpaced answer: one read holding every chunk, whose events are slices of it.
+      const body = `${'x'.repeat(200_000)}\n{"id":"chatcmpl-${i}","choices":[{"delta":{"content":"tok"}}]}\n`;
+      const data = body.slice(body.indexOf('{'), -1);
+      return ChunkTemplate.around(data, 'tok', read);
+    });
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(templates.every(Boolean)).toBe(true);
+    // 50 reads of 200 KB would be 10 MB.
+    expect(grown).toBeLessThan(2_000_000);
+  });
+
   it('agrees with a full parse on generated chunks near the template (fuzz)', () => {
     const piece = fc.oneof(
       fc.string({ unit: 'grapheme', maxLength: 8 }),
@@ -130,6 +153,47 @@ describe('the OpenAI stream decoder, with chunk templates', () => {
         expect(decodeAll(data, true)).toEqual(decodeAll(data, false));
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('the Anthropic stream decoder, with chunk templates', () => {
+  const textDelta = (raw: string) => `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"${raw}"}}`;
+  const stream = (deltas: string[]) => [
+    '{"type":"message_start","message":{"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"usage":{"input_tokens":12,"output_tokens":1}}}',
+    '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}',
+    '{"type":"ping"}',
+    ...deltas,
+    '{"type":"content_block_stop","index":0}',
+    '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":9}}',
+    '{"type":"message_stop"}',
+  ];
+  const anthropic = (data: string[], templates: boolean) => decodeAll(data, templates, createAnthropicDecoder);
+
+  it('decodes text deltas as a full parse of each would, parsing few of them', () => {
+    // Raw JSON text of each token: escapes as the upstream writes them.
+    const data = stream(['Hello', ',', ' wor', 'ld', '!\\n', ' \\"q\\"', ' caf\\u00e9', '', ' last'].map(textDelta));
+    const reference = anthropic(data, false);
+    const parse = vi.spyOn(JSON, 'parse');
+    expect(anthropic(data, true)).toEqual(reference);
+    const whole = parse.mock.calls.filter(([text]) => String(text).startsWith('{')).length;
+    parse.mockRestore();
+    // Six events around the text, the first delta and its probe.
+    expect(whole).toBeLessThanOrEqual(8);
+  });
+
+  it('agrees with a full parse on generated deltas near the template (fuzz)', () => {
+    const piece = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 8 }),
+      fc.constantFrom('"', '\\', '\\"', '\\n', '\\u00e9', '\u0000', '","type":"thinking_delta', '"},"index":1,"x":"'),
+    );
+    const raw = fc.array(piece, { maxLength: 4 }).map((pieces) => pieces.join(''));
+    fc.assert(
+      fc.property(fc.array(raw, { minLength: 1, maxLength: 12 }), (raws) => {
+        const data = stream(['a', 'b', ...raws].map(textDelta));
+        expect(anthropic(data, true)).toEqual(anthropic(data, false));
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -16,6 +16,10 @@ set -euo pipefail
 A=$1 B=$2 MODE=$3 CONNS=${4:-64} SECONDS_=${5:-10}
 BENCH=${SHARED_BENCH:-$(cd "$(dirname "$0")/../../shared/bench" && pwd)}
 LOAD_CPU=${LOAD_CPU:-0} GW_CPU=${GW_CPU:-1}
+# A process left on one of the ports would answer in place of the build under test.
+for port in 8810 8811 9100; do
+  if ss -ltn "sport = :$port" | grep -q LISTEN; then echo "port $port is in use: stop what listens there first" >&2; exit 2; fi
+done
 WORK=$(mktemp -d)
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"; }

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatStreamPart } from '../../src/providers/contract.js';
 import { ChunkTemplate } from '../../src/providers/http/chunk-template.js';
 import { createAnthropicDecoder } from '../../src/providers/anthropic/anthropic-stream-decoder.js';
+import { createSseParser } from '../../src/providers/http/parse-sse.js';
 import type { StreamDecoder } from '../../src/providers/http/stream-upstream.js';
 import { createOpenAIDecoder } from '../../src/providers/openai/openai-stream-decoder.js';
 
@@ -22,6 +23,53 @@ function decodeAll(data: string[], templates: boolean, create: (id: string, temp
   decoder.end(out);
   rounds.push(out.map(comparable));
   return rounds;
+}
+
+/**
+ * The same through the SSE parser, as a stream reads it: each chunk framed as an event, the body
+ * cut into reads at `cuts` (byte offsets; default: one read per event), so the decoder sees the
+ * parser's strings (slices of a whole read).
+ */
+function decodeWire(data: Array<string | Buffer>, create: (id: string, templates: boolean) => StreamDecoder = createOpenAIDecoder, cuts?: number[]): unknown[][] {
+  const decoder = create('p', true);
+  const parser = createSseParser();
+  const rounds: unknown[][] = [];
+  const events = data.map((each) => Buffer.concat([Buffer.from('data: '), Buffer.from(each), Buffer.from('\n\n')]));
+  const body = Buffer.concat(events);
+  const reads: Buffer[] = [];
+  if (cuts) {
+    let at = 0;
+    for (const cut of [...cuts.filter((c) => c > 0 && c < body.length)].sort((a, b) => a - b)) {
+      reads.push(body.subarray(at, cut));
+      at = cut;
+    }
+    reads.push(body.subarray(at));
+  } else reads.push(...events);
+  let over = false;
+  for (const read of reads) {
+    for (const event of parser.push(read)) {
+      const out: ChatStreamPart[] = [];
+      over = decoder.event(event, out);
+      rounds.push(out.map(comparable));
+      if (over) break;
+    }
+    if (over) break;
+  }
+  const out: ChatStreamPart[] = [];
+  decoder.end(out);
+  rounds.push(out.map(comparable));
+  return rounds;
+}
+
+/** Decoded with templates (chunk by chunk, and through the parser in any reads) exactly as each chunk parsed in full. */
+function expectAsFullParse(data: string[] | Buffer[], create: (id: string, templates: boolean) => StreamDecoder = createOpenAIDecoder, cuts: number[] = [7, 100, 101, 333]): unknown[][] {
+  const texts = data.map((each) => each.toString());
+  const reference = decodeAll(texts, false, create);
+  if (data.every((each) => typeof each === 'string')) expect(decodeAll(texts, true, create)).toEqual(reference);
+  expect(decodeWire(data, create)).toEqual(reference);
+  expect(decodeWire(data, create, [])).toEqual(reference);
+  expect(decodeWire(data, create, cuts)).toEqual(reference);
+  return reference;
 }
 
 function comparable(part: ChatStreamPart): unknown {
@@ -56,14 +104,26 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** What an upstream could put between a slot's quotes, as bytes: text, escapes, quotes, malformed UTF-8 (no line ends: SSE cannot carry them). */
+const slotBytes = fc
+  .array(
+    fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 6 }).map((text) => Buffer.from(text.replace(/[\r\n]/g, ''))),
+      fc.constantFrom('"', '\\', '\\"', '\\n', '\\u00e9', '\u0001', '","x":"').map((text) => Buffer.from(text)),
+      fc.constantFrom([0xc3], [0xe2, 0x82], [0xff], [0x80], [0xf0, 0x9f, 0x98]).map((bytes) => Buffer.from(bytes)),
+    ),
+    { maxLength: 4 },
+  )
+  .map((pieces) => Buffer.concat(pieces));
+
 describe('the OpenAI stream decoder, with chunk templates', () => {
   it('decodes a stream of text chunks as a full parse of each would, parsing few of them', () => {
     const tokens = ['Hello', ',', ' wor', 'ld', '!\n', ' "quoted"', ' caf\u00e9', ' \ud83d\ude00', ' tab\there', ' back\\slash', '', ' last'];
     for (const server of Object.values(servers)) {
       const data = [server(''), ...tokens.map((token) => server(token)), finish, usage, '[DONE]'];
-      const reference = decodeAll(data, false);
+      const reference = expectAsFullParse(data);
       const parse = vi.spyOn(JSON, 'parse');
-      expect(decodeAll(data, true)).toEqual(reference);
+      expect(decodeWire(data)).toEqual(reference);
       // One parse for the first chunk, for the first text chunk and its probe, the finish and the usage;
       // the literal of each token with an escape (5 of them) is parsed on its own.
       expect(parse.mock.calls.length).toBeLessThanOrEqual(12);
@@ -86,23 +146,22 @@ describe('the OpenAI stream decoder, with chunk templates', () => {
       base('f').replace('"f"', '"f\\"'),
       base('g'),
     ];
-    expect(decodeAll(data, true)).toEqual(decodeAll(data, false));
+    expectAsFullParse(data);
   });
 
   it('ends a stream whose token holds a raw control character as a full parse does (malformed)', () => {
     const data = [servers.vllm('a'), servers.vllm('b'), servers.vllm('c').replace('"c"', '"c\u0001"'), servers.vllm('d')];
-    const rounds = decodeAll(data, true);
-    expect(rounds).toEqual(decodeAll(data, false));
+    const rounds = expectAsFullParse(data);
     expect(rounds[2]).toEqual([{ type: 'error', code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('not JSON') }]);
   });
 
   it('stops building templates for a stream whose chunks all differ (OpenAI’s obfuscation padding)', () => {
     const data = Array.from({ length: 40 }, (_, i) => servers.openai(`t${i}`, { obfuscation: 'x'.repeat(i % 7) + String(i) }));
     const parse = vi.spyOn(JSON, 'parse');
-    const rounds = decodeAll([...data, finish], true);
+    decodeWire([...data, finish]);
     const calls = parse.mock.calls.length;
     parse.mockRestore();
-    expect(rounds).toEqual(decodeAll([...data, finish], false));
+    expectAsFullParse([...data, finish]);
     // 41 chunks, and two probes before it gives up.
     expect(calls).toBe(43);
   });
@@ -155,6 +214,17 @@ describe('the OpenAI stream decoder, with chunk templates', () => {
       { numRuns: 500 },
     );
   });
+
+  it('agrees with a full parse on generated bytes, malformed UTF-8 and reads cut anywhere included (fuzz)', () => {
+    const [before, after] = servers.deepseek('SLOT').split('SLOT') as [string, string];
+    fc.assert(
+      fc.property(fc.array(slotBytes, { minLength: 1, maxLength: 10 }), fc.array(fc.nat(4000), { maxLength: 6 }), (slots, cuts) => {
+        const data = [Buffer.from('a'), Buffer.from('b'), ...slots].map((slot) => Buffer.concat([Buffer.from(before), slot, Buffer.from(after)]));
+        expectAsFullParse(data, createOpenAIDecoder, cuts);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('the Anthropic stream decoder, with chunk templates', () => {
@@ -173,9 +243,9 @@ describe('the Anthropic stream decoder, with chunk templates', () => {
   it('decodes text deltas as a full parse of each would, parsing few of them', () => {
     // Raw JSON text of each token: escapes as the upstream writes them.
     const data = stream(['Hello', ',', ' wor', 'ld', '!\\n', ' \\"q\\"', ' caf\\u00e9', '', ' last'].map(textDelta));
-    const reference = anthropic(data, false);
+    const reference = expectAsFullParse(data, createAnthropicDecoder);
     const parse = vi.spyOn(JSON, 'parse');
-    expect(anthropic(data, true)).toEqual(reference);
+    expect(decodeWire(data, createAnthropicDecoder)).toEqual(reference);
     const whole = parse.mock.calls.filter(([text]) => String(text).startsWith('{')).length;
     parse.mockRestore();
     // Six events around the text, the first delta and its probe.
@@ -192,6 +262,18 @@ describe('the Anthropic stream decoder, with chunk templates', () => {
       fc.property(fc.array(raw, { minLength: 1, maxLength: 12 }), (raws) => {
         const data = stream(['a', 'b', ...raws].map(textDelta));
         expect(anthropic(data, true)).toEqual(anthropic(data, false));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('agrees with a full parse on generated bytes, reads cut anywhere (fuzz)', () => {
+    const [before, after] = textDelta('SLOT').split('SLOT') as [string, string];
+    fc.assert(
+      fc.property(fc.array(slotBytes, { minLength: 1, maxLength: 10 }), fc.array(fc.nat(3000), { maxLength: 6 }), (slots, cuts) => {
+        const deltas = [Buffer.from('a'), Buffer.from('b'), ...slots].map((slot) => Buffer.concat([Buffer.from(before), slot, Buffer.from(after)]));
+        const data = [...stream([]).slice(0, 3).map((text) => Buffer.from(text)), ...deltas, ...stream([]).slice(3).map((text) => Buffer.from(text))];
+        expectAsFullParse(data, createAnthropicDecoder, cuts);
       }),
       { numRuns: 300 },
     );

@@ -124,11 +124,11 @@ describe('the OpenAI stream decoder, with chunk templates', () => {
       const reference = expectAsFullParse(data);
       const parse = vi.spyOn(JSON, 'parse');
       expect(decodeWire(data)).toEqual(reference);
-      // One parse for the first chunk, for the first text chunk and its probe, the finish and the usage;
-      // the literal of each token with an escape (5 of them) is parsed on its own.
-      expect(parse.mock.calls.length).toBeLessThanOrEqual(12);
+      // One parse for the first chunk, the first two text chunks, the second one's probe, the finish
+      // and the usage; the literal of each token with an escape (5 of them) is parsed on its own.
+      expect(parse.mock.calls.length).toBeLessThanOrEqual(13);
       const whole = parse.mock.calls.filter(([text]) => String(text).startsWith('{')).length;
-      expect(whole).toBeLessThanOrEqual(5);
+      expect(whole).toBeLessThanOrEqual(6);
       parse.mockRestore();
     }
   });
@@ -153,6 +153,18 @@ describe('the OpenAI stream decoder, with chunk templates', () => {
     const data = [servers.vllm('a'), servers.vllm('b'), servers.vllm('c').replace('"c"', '"c\u0001"'), servers.vllm('d')];
     const rounds = expectAsFullParse(data);
     expect(rounds[2]).toEqual([{ type: 'error', code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('not JSON') }]);
+  });
+
+  it('makes no template for a stream that has sent one token (a stream held open holds none)', () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    decodeWire([servers.openai(''), servers.openai('tok1')]);
+    const first = parse.mock.calls.length;
+    decodeWire([servers.openai(''), servers.openai('tok1'), servers.openai('tok2')]);
+    const second = parse.mock.calls.length - first;
+    parse.mockRestore();
+    // No probe: each chunk parsed once. The second token's chunk is parsed, and probed for a template.
+    expect(first).toBe(2);
+    expect(second).toBe(4);
   });
 
   it('stops building templates for a stream whose chunks all differ (OpenAI’s obfuscation padding)', () => {
@@ -248,8 +260,8 @@ describe('the Anthropic stream decoder, with chunk templates', () => {
     expect(decodeWire(data, createAnthropicDecoder)).toEqual(reference);
     const whole = parse.mock.calls.filter(([text]) => String(text).startsWith('{')).length;
     parse.mockRestore();
-    // Six events around the text, the first delta and its probe.
-    expect(whole).toBeLessThanOrEqual(8);
+    // Six events around the text, the first two deltas and the second one's probe.
+    expect(whole).toBeLessThanOrEqual(9);
   });
 
   it('agrees with a full parse on generated deltas near the template (fuzz)', () => {

@@ -88,13 +88,15 @@ const UNUSED_TEMPLATES = 2;
 /**
  * A stream decoder's current template, learnt from the chunks it parses in full: a chunk whose
  * slot `readSlot` reads (one that carries a string and nothing else the decoder reads) becomes
- * the template when the last one did not fit it. A stream whose templates keep going unused
- * (OpenAI's `obfuscation` padding makes every chunk differ) stops making them.
+ * the template when the last one did not fit it, from the stream's second such chunk on (a
+ * stream held open after its first token holds no template). A stream whose templates keep
+ * going unused (OpenAI's `obfuscation` padding makes every chunk differ) stops making them.
  */
 export class ChunkTemplates {
   private template: ChunkTemplate | undefined;
   private fits = 0;
   private unused: number;
+  private texts = 0;
 
   constructor(
     private readonly readSlot: (chunk: unknown) => string | undefined,
@@ -116,7 +118,7 @@ export class ChunkTemplates {
     if (this.unused >= UNUSED_TEMPLATES) return;
     const value = this.readSlot(chunk);
     // Empty text opens a stream (OpenAI's chunk with the role), and the next chunks do not repeat it.
-    if (!value) return;
+    if (!value || this.texts++ === 0) return;
     if (this.template && this.fits === 0 && ++this.unused >= UNUSED_TEMPLATES) {
       this.template = undefined;
       return;

@@ -48,11 +48,7 @@ class AnthropicDecoder implements StreamDecoder {
   }
 
   event(sse: SseEvent, out: ChatStreamPart[]): boolean {
-    const text = this.templates.valueIn(sse.data);
-    if (text !== undefined) {
-      if (text) out.push({ type: 'text-delta', text });
-      return false;
-    }
+    if (this.templates.decodeText(sse.data, out)) return false;
     let event: AnthropicStreamEvent;
     try {
       event = JSON.parse(sse.data) as AnthropicStreamEvent;

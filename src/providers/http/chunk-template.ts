@@ -1,3 +1,5 @@
+import type { ChatStreamPart } from '../contract.js';
+
 const QUOTE = 34;
 const BACKSLASH = 92;
 /** Put in the slot to confirm a template: plain text that no real token will look like. */
@@ -111,6 +113,14 @@ export class ChunkTemplates {
     const value = this.template?.valueIn(data);
     if (value !== undefined) this.fits++;
     return value;
+  }
+
+  /** For a slot that holds text: true when `data` fits, with its text as a part in `out` (none for empty text). */
+  decodeText(data: string, out: ChatStreamPart[]): boolean {
+    const text = this.valueIn(data);
+    if (text === undefined) return false;
+    if (text) out.push({ type: 'text-delta', text });
+    return true;
   }
 
   /** `data`, parsed in full into `chunk`, as the next template, if it can be one. */

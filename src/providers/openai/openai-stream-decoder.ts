@@ -45,11 +45,7 @@ class OpenAIDecoder implements StreamDecoder {
   event(event: SseEvent, out: ChatStreamPart[]): boolean {
     const { data } = event;
     if (data === '[DONE]') return true;
-    const text = this.templates.valueIn(data);
-    if (text !== undefined) {
-      if (text) out.push({ type: 'text-delta', text });
-      return false;
-    }
+    if (this.templates.decodeText(data, out)) return false;
     let chunk: OpenAIChatBody;
     try {
       chunk = JSON.parse(data) as OpenAIChatBody;

@@ -211,6 +211,25 @@ describe('the OpenAI stream decoder, with chunk templates', () => {
     expect(grown).toBeLessThan(2_000_000);
   });
 
+  it('keeps no network read alive through a long token it hands out', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const read = (chunk: unknown) => (chunk as { choices: [{ delta: { content: string } }] }).choices[0].delta.content;
+    const chunk = (token: string) => `{"id":"chatcmpl-1","choices":[{"delta":{"content":"${token}"}}]}`;
+    const template = ChunkTemplate.around(chunk('first'), 'first', read);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const tokens = Array.from({ length: 50 }, (_, i) => {
+      // A paced chunk read with more behind it; the token is long enough to be sliced.
+      const body = `${chunk(`    indented line ${i}`)}\n${'x'.repeat(200_000)}`;
+      return template?.valueIn(body.slice(0, body.indexOf('\n')));
+    });
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(tokens[7]).toBe('    indented line 7');
+    expect(grown).toBeLessThan(2_000_000);
+  });
+
   it('agrees with a full parse on generated chunks near the template (fuzz)', () => {
     const piece = fc.oneof(
       fc.string({ unit: 'grapheme', maxLength: 8 }),

@@ -2,6 +2,8 @@ import type { ChatStreamPart } from '../contract.js';
 
 const QUOTE = 34;
 const BACKSLASH = 92;
+/** From this length on, V8 makes a substring a slice of its parent (which it keeps alive) rather than a copy. */
+const SLICED_FROM = 13;
 /** Put in the slot to confirm a template: plain text that no real token will look like. */
 const PROBE = 'sb~slot~probe';
 
@@ -61,23 +63,27 @@ export class ChunkTemplate {
     // Equality of substrings, not startsWith/endsWith: on Node 20 startsWith took ~0.4 µs for a
     // 170-character prefix of an SSE parser's sliced string, most of what the template saves.
     if (end < prefix.length || text.substring(0, prefix.length) !== prefix || text.substring(end) !== suffix) return undefined;
-    for (let i = prefix.length; i < end; i++) {
+    const start = prefix.length;
+    for (let i = start; i < end; i++) {
       const code = text.charCodeAt(i);
       // An escape, a quote or a raw control character: only a string literal of its own says what it is.
-      if (code === QUOTE || code === BACKSLASH || code < 0x20) return stringLiteral(text.slice(prefix.length - 1, end + 1));
+      if (code === QUOTE || code === BACKSLASH || code < 0x20) return stringLiteral(text, start, end);
     }
-    return text.slice(prefix.length, end);
+    // A slice would keep the whole network read alive for as long as the token is kept (the
+    // completion cache assembles them): JSON.parse makes a string of its own, as a full parse does.
+    return end - start >= SLICED_FROM ? stringLiteral(text, start, end) : text.slice(start, end);
   }
 }
 
 /**
- * The value of `literal` when it is exactly one JSON string: then the string that starts at
- * the slot's opening quote ends at its closing quote in the whole chunk too. Anything else
- * (an unescaped quote, a trailing backslash, a raw control character) is not.
+ * The slot `text[start, end)` with its quotes, when that is exactly one JSON string: then the
+ * string that starts at the slot's opening quote ends at its closing quote in the whole chunk too.
+ * Anything else (an unescaped quote, a trailing backslash, a raw control character) is not.
  */
-function stringLiteral(literal: string): string | undefined {
+function stringLiteral(text: string, start: number, end: number): string | undefined {
   try {
-    const value: unknown = JSON.parse(literal);
+    // With the slot's quotes.
+    const value: unknown = JSON.parse(text.slice(start - 1, end + 1));
     return typeof value === 'string' ? value : undefined;
   } catch {
     return undefined;

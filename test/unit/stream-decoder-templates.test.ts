@@ -258,6 +258,60 @@ describe('the OpenAI stream decoder, with chunk templates', () => {
   });
 });
 
+describe('the OpenAI stream decoder, with templates for reasoning', () => {
+  /** A thinking model's chunk as DeepSeek sends it (reasoning_content, content null), or OpenRouter (reasoning, content ''). */
+  const deepseekReasoning = (raw: string) =>
+    `{"id":"3f1c","object":"chat.completion.chunk","created":1741569952,"model":"deepseek-reasoner","choices":[{"index":0,"delta":{"content":null,"reasoning_content":"${raw}"},"logprobs":null,"finish_reason":null}]}`;
+  const openrouterReasoning = (raw: string) =>
+    `{"id":"gen-1","provider":"DeepInfra","model":"deepseek/deepseek-r1","object":"chat.completion.chunk","created":1741569952,"choices":[{"index":0,"delta":{"role":"assistant","content":"","reasoning":"${raw}"},"finish_reason":null,"native_finish_reason":null,"logprobs":null}]}`;
+  const bothFields = (raw: string) => `{"id":"b","choices":[{"index":0,"delta":{"reasoning_content":"${raw}","reasoning":"${raw}"},"finish_reason":null}]}`;
+  const text = (raw: string) => servers.deepseek('SLOT').replace('"SLOT"', `"${raw}"`);
+  const thoughts = ['Let', ' me', ' think', ' about', ' \\"this\\"', '', ' caf\\u00e9', ' a long line of thought here', '.'];
+
+  it('decodes reasoning deltas, then text, as a full parse of each would, parsing few of them', () => {
+    for (const reasoning of [deepseekReasoning, openrouterReasoning]) {
+      const data = [...thoughts.map(reasoning), ...['Hello', ' there', '!'].map(text), finish];
+      const reference = expectAsFullParse(data);
+      expect(reference.flat().filter((part) => (part as ChatStreamPart).type === 'reasoning-delta')).toHaveLength(8);
+      const parse = vi.spyOn(JSON, 'parse');
+      decodeWire(data);
+      const whole = parse.mock.calls.filter(([chunk]) => String(chunk).startsWith('{')).length;
+      parse.mockRestore();
+      // The first two reasoning chunks and a probe, the first two text chunks and a probe, the finish.
+      expect(whole).toBe(7);
+    }
+  });
+
+  it('keeps no reasoning template for chunks that carry text as well', () => {
+    const mixed = (raw: string) => `{"id":"m","choices":[{"index":0,"delta":{"content":"x","reasoning_content":"${raw}"},"finish_reason":null}]}`;
+    const rounds = expectAsFullParse([...thoughts.map(mixed), finish]);
+    expect(rounds.flat().filter((part) => (part as ChatStreamPart).type === 'text-delta')).toHaveLength(thoughts.length);
+  });
+
+  it('parses in full a server that sends the reasoning twice (the slot found is not the one read)', () => {
+    const data = [...thoughts.map(bothFields), finish];
+    expectAsFullParse(data);
+    const parse = vi.spyOn(JSON, 'parse');
+    decodeWire(data);
+    const whole = parse.mock.calls.filter(([chunk]) => String(chunk).startsWith('{')).length;
+    parse.mockRestore();
+    // Every chunk, and two probes refused before the stream stops making templates.
+    expect(whole).toBe(thoughts.length + 1 + 2);
+  });
+
+  it('agrees with a full parse on generated reasoning and text chunks (fuzz)', () => {
+    const [before, after] = deepseekReasoning('SLOT').split('SLOT') as [string, string];
+    const [textBefore, textAfter] = text('SLOT').split('SLOT') as [string, string];
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), slotBytes), { minLength: 1, maxLength: 12 }), fc.array(fc.nat(4000), { maxLength: 6 }), (chunks, cuts) => {
+        const data = [Buffer.from(deepseekReasoning('a')), Buffer.from(deepseekReasoning('b')), ...chunks.map(([thinking, slot]) => Buffer.concat([Buffer.from(thinking ? before : textBefore), slot, Buffer.from(thinking ? after : textAfter)]))];
+        expectAsFullParse(data, createOpenAIDecoder, cuts);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('the Anthropic stream decoder, with chunk templates', () => {
   const textDelta = (raw: string) => `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"${raw}"}}`;
   const stream = (deltas: string[]) => [

@@ -44,11 +44,11 @@ class AnthropicDecoder implements StreamDecoder {
     private readonly id: string,
     templates: boolean,
   ) {
-    this.templates = new ChunkTemplates(textDeltaOf, templates);
+    this.templates = new ChunkTemplates(textDeltaOf, 'text-delta', templates);
   }
 
   event(sse: SseEvent, out: ChatStreamPart[]): boolean {
-    if (this.templates.decodeText(sse.data, out)) return false;
+    if (this.templates.decode(sse.data, out)) return false;
     let event: AnthropicStreamEvent;
     try {
       event = JSON.parse(sse.data) as AnthropicStreamEvent;

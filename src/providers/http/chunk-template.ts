@@ -108,6 +108,8 @@ export class ChunkTemplates {
 
   constructor(
     private readonly readSlot: (chunk: unknown) => string | undefined,
+    /** The part a fitting chunk decodes to: its slot's text as a delta of this kind. */
+    private readonly part: 'text-delta' | 'reasoning-delta',
     /** False: every chunk is parsed in full (the reference the templates are tested against). */
     enabled = true,
   ) {
@@ -121,11 +123,11 @@ export class ChunkTemplates {
     return value;
   }
 
-  /** For a slot that holds text: true when `data` fits, with its text as a part in `out` (none for empty text). */
-  decodeText(data: string, out: ChatStreamPart[]): boolean {
+  /** True when `data` fits, with its slot's text as a delta in `out` (none for empty text). */
+  decode(data: string, out: ChatStreamPart[]): boolean {
     const text = this.valueIn(data);
     if (text === undefined) return false;
-    if (text) out.push({ type: 'text-delta', text });
+    if (text) out.push({ type: this.part, text });
     return true;
   }
 

@@ -4,18 +4,30 @@ import type { SseEvent } from '../http/parse-sse.js';
 import { inBandError, malformedError } from '../http/send-upstream.js';
 import type { StreamDecoder } from '../http/stream-upstream.js';
 import type { ProviderError } from '../provider-error.js';
-import { mapOpenAIFinishReason, reasoningTextOf, usageFromOpenAI, type OpenAIChatBody } from './openai-wire.js';
+import { mapOpenAIFinishReason, reasoningTextOf, usageFromOpenAI, type OpenAIChatBody, type OpenAIMessageFields } from './openai-wire.js';
 
-/**
- * The text of a chunk that carries text and nothing else the decoder reads (no reasoning, tool
- * call, finish, usage or error): a chunk such a template may stand for.
- */
-function plainTextOf(chunk: unknown): string | undefined {
+/** The delta of a chunk that carries no tool call, finish, usage or error. */
+function plainDeltaOf(chunk: unknown): OpenAIMessageFields | undefined {
   const { error, usage, choices } = chunk as OpenAIChatBody;
   const choice = choices?.[0];
   const delta = choice?.delta;
-  if (error || usage || !delta || choice.finish_reason || delta.tool_calls || reasoningTextOf(delta) !== undefined) return undefined;
+  return error || usage || !delta || choice.finish_reason || delta.tool_calls ? undefined : delta;
+}
+
+/** The text of a chunk that carries text and nothing else the decoder reads: a chunk a template may stand for. */
+function plainTextOf(chunk: unknown): string | undefined {
+  const delta = plainDeltaOf(chunk);
+  if (!delta || reasoningTextOf(delta) !== undefined) return undefined;
   return typeof delta.content === 'string' ? delta.content : undefined;
+}
+
+/** The same for reasoning (a thinking model's first thousands of tokens): reasoning and no text. */
+function plainReasoningOf(chunk: unknown): string | undefined {
+  const delta = plainDeltaOf(chunk);
+  if (!delta || delta.content) return undefined;
+  // As reasoningTextOf reads it, empty text included.
+  const reasoning = delta.reasoning_content ?? (typeof delta.reasoning === 'string' ? delta.reasoning : undefined);
+  return typeof reasoning === 'string' ? reasoning : undefined;
 }
 
 /**
@@ -32,20 +44,22 @@ class OpenAIDecoder implements StreamDecoder {
   private finished = false;
   /** After an error part, nothing more. */
   private failed = false;
-  /** Stand for the text chunks to come; see `ChunkTemplate`. */
-  private readonly templates: ChunkTemplates;
+  /** Stand for the text and the reasoning chunks to come; see `ChunkTemplate`. */
+  private readonly texts: ChunkTemplates;
+  private readonly reasonings: ChunkTemplates;
 
   constructor(
     private readonly id: string,
     templates: boolean,
   ) {
-    this.templates = new ChunkTemplates(plainTextOf, templates);
+    this.texts = new ChunkTemplates(plainTextOf, 'text-delta', templates);
+    this.reasonings = new ChunkTemplates(plainReasoningOf, 'reasoning-delta', templates);
   }
 
   event(event: SseEvent, out: ChatStreamPart[]): boolean {
     const { data } = event;
     if (data === '[DONE]') return true;
-    if (this.templates.decodeText(data, out)) return false;
+    if (this.texts.decode(data, out) || this.reasonings.decode(data, out)) return false;
     let chunk: OpenAIChatBody;
     try {
       chunk = JSON.parse(data) as OpenAIChatBody;
@@ -91,7 +105,8 @@ class OpenAIDecoder implements StreamDecoder {
         out.push({ type: 'usage', usage: { promptTokens, completionTokens, ...cached }, partial: true });
       }
     }
-    this.templates.learn(data, chunk);
+    this.texts.learn(data, chunk);
+    this.reasonings.learn(data, chunk);
     return false;
   }
 

@@ -37,25 +37,45 @@ class AnthropicDecoder implements StreamDecoder {
   private usageSent = false;
   /** After an error part (or message_stop), nothing more. */
   private closed = false;
-  /** Stand for the text deltas to come; see `ChunkTemplate`. */
-  private readonly templates: ChunkTemplates;
+  /** Stand for the text and the thinking deltas to come; see `ChunkTemplate`. */
+  private readonly texts: ChunkTemplates;
+  private readonly thoughts: ChunkTemplates;
 
   constructor(
     private readonly id: string,
     templates: boolean,
   ) {
-    this.templates = new ChunkTemplates(textDeltaOf, 'text-delta', templates);
+    this.texts = new ChunkTemplates(textDeltaOf, 'text-delta', templates);
+    this.thoughts = new ChunkTemplates(this.thinkingDeltaOf, 'reasoning-delta', templates);
   }
 
+  /** The thinking of a `thinking_delta` in a block started as thinking (the blocks only ever grow in number). */
+  private readonly thinkingDeltaOf = (chunk: unknown): string | undefined => {
+    const event = chunk as AnthropicStreamEvent;
+    const delta = event.delta;
+    if (event.type !== 'content_block_delta' || delta?.type !== 'thinking_delta' || !this.thinkingBlocks.has(event.index ?? -1)) return undefined;
+    return typeof delta.thinking === 'string' ? delta.thinking : undefined;
+  };
+
   event(sse: SseEvent, out: ChatStreamPart[]): boolean {
-    if (this.templates.decode(sse.data, out)) return false;
+    if (this.texts.decode(sse.data, out)) return false;
+    const thought = this.thoughts.valueIn(sse.data);
+    if (thought !== undefined) {
+      // As the full decoding does: the thinking also goes to the signature's text.
+      if (thought) {
+        this.thinking.appendThinking(thought);
+        out.push({ type: 'reasoning-delta', text: thought });
+      }
+      return false;
+    }
     let event: AnthropicStreamEvent;
     try {
       event = JSON.parse(sse.data) as AnthropicStreamEvent;
     } catch (error: unknown) {
       return this.fail(out, malformedError(this.id, 'a stream event that is not JSON', error));
     }
-    this.templates.learn(sse.data, event);
+    this.texts.learn(sse.data, event);
+    this.thoughts.learn(sse.data, event);
     switch (event.type ?? sse.event) {
       case 'message_start':
         mergeUsage(this.usage, event.message?.usage);

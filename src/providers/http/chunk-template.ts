@@ -102,9 +102,12 @@ const UNUSED_TEMPLATES = 2;
  */
 export class ChunkTemplates {
   private template: ChunkTemplate | undefined;
-  private fits = 0;
+  /** Whether a chunk has fit the current template. */
+  private fitted = false;
+  /** Templates replaced or refused without a chunk fitting them. */
   private unused: number;
-  private texts = 0;
+  /** Chunks with a slot seen so far (the first makes no template). */
+  private seen = 0;
 
   constructor(
     private readonly readSlot: (chunk: unknown) => string | undefined,
@@ -119,7 +122,7 @@ export class ChunkTemplates {
   /** The slot's string in `data`, when `data` fits the current template. */
   valueIn(data: string): string | undefined {
     const value = this.template?.valueIn(data);
-    if (value !== undefined) this.fits++;
+    if (value !== undefined) this.fitted = true;
     return value;
   }
 
@@ -136,13 +139,13 @@ export class ChunkTemplates {
     if (this.unused >= UNUSED_TEMPLATES) return;
     const value = this.readSlot(chunk);
     // Empty text opens a stream (OpenAI's chunk with the role), and the next chunks do not repeat it.
-    if (!value || this.texts++ === 0) return;
-    if (this.template && this.fits === 0 && ++this.unused >= UNUSED_TEMPLATES) {
+    if (!value || this.seen++ === 0) return;
+    if (this.template && !this.fitted && ++this.unused >= UNUSED_TEMPLATES) {
       this.template = undefined;
       return;
     }
     this.template = ChunkTemplate.around(data, value, this.readSlot);
-    this.fits = 0;
+    this.fitted = false;
     if (!this.template) this.unused++;
   }
 }
